@@ -1,0 +1,22 @@
+# Every third-party dependency is found here, once, and exposed as an imported target or a plain
+# variable; module CMakeLists only name targets. All come from Debian 12 packages
+# (scripts/install-deps.sh installs them).
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+find_package(fmt REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(CURL REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(pugixml REQUIRED)
+find_package(GTest REQUIRED)
+find_package(benchmark REQUIRED)
+find_package(SQLite3 REQUIRED)
+pkg_check_modules(FUSE3 REQUIRED IMPORTED_TARGET fuse3)
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
+find_library(HTTPLIB_LIBRARY cpp-httplib REQUIRED)
+add_library(ava_httplib INTERFACE)
+target_include_directories(ava_httplib INTERFACE ${HTTPLIB_INCLUDE_DIR})
+target_link_libraries(ava_httplib INTERFACE ${HTTPLIB_LIBRARY} OpenSSL::SSL Threads::Threads)
+target_compile_definitions(ava_httplib INTERFACE CPPHTTPLIB_OPENSSL_SUPPORT)

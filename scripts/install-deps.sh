@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# install-deps.sh — installs every Debian 12 package Ava needs to build, test and run.
+#   scripts/install-deps.sh           build + test dependencies (compilers, libraries, Ceph, FUSE)
+#   scripts/install-deps.sh --bench   also the peers the benchmarks compare against (s3fs, rclone)
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export AVA_RUN_DIR=${AVA_RUN_DIR:-/tmp/ava-run}
+# shellcheck source=lib/procs.sh
+source "$HERE/lib/procs.sh"
+
+build=(build-essential cmake ninja-build pkg-config git
+  libfuse3-dev fuse3 libcurl4-openssl-dev libssl-dev libpugixml-dev nlohmann-json3-dev
+  libsqlite3-dev libfmt-dev libcli11-dev libyaml-cpp-dev libxxhash-dev libcpp-httplib-dev
+  libgtest-dev libgmock-dev libbenchmark-dev)
+servers=(ceph-mon ceph-osd radosgw ceph-common uuid-runtime curl)
+bench=(s3fs rclone awscli)
+
+pkgs=("${build[@]}" "${servers[@]}")
+[[ ${1:-} == --bench ]] && pkgs+=("${bench[@]}")
+ava_apt_install "${pkgs[@]}"
