@@ -34,8 +34,8 @@ namespace ava::store {
 struct ObjectInfo {
   std::string key;
   uint64_t size = 0;
-  std::string etag;        // without quotes
-  int64_t mtime_ns = 0;    // last modified, ns since the Unix epoch (0 if unknown)
+  std::string etag;      // without quotes
+  int64_t mtime_ns = 0;  // last modified, ns since the Unix epoch (0 if unknown)
 };
 
 struct GetRequest {
@@ -51,8 +51,8 @@ struct GetRequest {
 
 struct GetResult {
   std::string data;
-  ObjectInfo info;        // of the whole object: size is the full size, not the range's
-  uint64_t offset = 0;    // where `data` starts in the object
+  ObjectInfo info;      // of the whole object: size is the full size, not the range's
+  uint64_t offset = 0;  // where `data` starts in the object
 };
 
 struct ListRequest {
@@ -104,5 +104,21 @@ class ObjectStore {
 
 // Lists every page of `request` and returns all objects and common prefixes.
 Result<ListPage> ListAll(ObjectStore& store, ListRequest request);
+
+// The key rules every store enforces before touching the backend: not empty, at most 1024 bytes
+// (S3's limit), no leading '/', no NUL byte. InvalidArgument naming the key otherwise.
+Status ValidateKey(std::string_view key);
+
+// Where a Get reads, once the object's size is known: applies suffix_length, cuts a range that
+// runs past the end, OutOfRange for an offset at or past the end of a non-empty object,
+// InvalidArgument for suffix_length == 0. An empty object yields {0, 0} for any range.
+struct ByteRange {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+Result<ByteRange> ResolveRange(const GetRequest& request, uint64_t object_size);
+
+// True when two etags name the same content, ignoring surrounding quotes.
+bool EtagsMatch(std::string_view a, std::string_view b);
 
 }  // namespace ava::store
