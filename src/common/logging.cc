@@ -4,6 +4,9 @@
 #include <cstdio>
 #include <ctime>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace ava {
 
 std::string_view LogLevelName(LogLevel level) {
@@ -29,7 +32,9 @@ bool ParseLogLevel(std::string_view text, LogLevel* out) {
   return true;
 }
 
-void StderrLogger::Write(LogLevel level, std::string_view component, std::string_view message) {
+namespace {
+
+std::string FormatLine(LogLevel level, std::string_view component, std::string_view message) {
   auto now = std::chrono::system_clock::now();
   std::time_t secs = std::chrono::system_clock::to_time_t(now);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
@@ -37,9 +42,32 @@ void StderrLogger::Write(LogLevel level, std::string_view component, std::string
   gmtime_r(&secs, &tm);
   char stamp[32];
   std::strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-  std::string line = fmt::format("{}.{:03d}Z {:<5} {}: {}\n", stamp, ms, LogLevelName(level), component, message);
+  return fmt::format("{}.{:03d}Z {:<5} {}: {}\n", stamp, ms, LogLevelName(level), component, message);
+}
+
+}  // namespace
+
+void StderrLogger::Write(LogLevel level, std::string_view component, std::string_view message) {
+  std::string line = FormatLine(level, component, message);
   std::lock_guard<std::mutex> lock(mu_);
   std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+FileLogger::FileLogger(const std::string& path, LogLevel min_level) : Logger(min_level) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd >= 0) fd_ = fd;
+}
+
+FileLogger::~FileLogger() {
+  if (fd_ > 2) ::close(fd_);
+}
+
+void FileLogger::Write(LogLevel level, std::string_view component, std::string_view message) {
+  std::string line = FormatLine(level, component, message);
+  std::lock_guard<std::mutex> lock(mu_);
+  // One write per line with O_APPEND keeps lines whole even across processes.
+  ssize_t n = ::write(fd_, line.data(), line.size());
+  (void)n;
 }
 
 void CapturingLogger::Write(LogLevel level, std::string_view component, std::string_view message) {

@@ -46,6 +46,21 @@ class StderrLogger final : public Logger {
   std::mutex mu_;  // keeps lines whole when threads log at once
 };
 
+// Appends lines to a file (for daemons that detached from their terminal).
+class FileLogger final : public Logger {
+ public:
+  // Opens `path` for appending (created 0600); falls back to stderr if it cannot.
+  FileLogger(const std::string& path, LogLevel min_level);
+  ~FileLogger() override;
+  FileLogger(const FileLogger&) = delete;
+  FileLogger& operator=(const FileLogger&) = delete;
+  void Write(LogLevel level, std::string_view component, std::string_view message) override;
+
+ private:
+  std::mutex mu_;
+  int fd_ = 2;
+};
+
 // Keeps every line in memory; for tests.
 class CapturingLogger final : public Logger {
  public:

@@ -1,0 +1,416 @@
+#include "fs/file_system.h"
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+namespace ava::fs {
+
+namespace {
+
+constexpr size_t kMaxNameLength = 255;
+
+// A name the kernel can show: not empty, not "." or "..", no '/' and no NUL.
+bool UsableName(std::string_view name) {
+  return !name.empty() && name != "." && name != ".." && name.size() <= kMaxNameLength &&
+         name.find('\0') == std::string_view::npos && name.find('/') == std::string_view::npos;
+}
+
+}  // namespace
+
+FileSystem::FileSystem(std::vector<FsMount> mounts, FsOptions options, FsEnv env)
+    : mounts_(std::move(mounts)),
+      options_(std::move(options)),
+      env_(env),
+      metadata_(env.clock, options_.metadata_ttl) {
+  for (size_t i = 0; i < mounts_.size(); ++i) {
+    mount_inos_.push_back(inodes_.AddMountRoot(mounts_[i].name, static_cast<int>(i)));
+  }
+  if (env_.metrics != nullptr) {
+    meta_hits_ = &env_.metrics->GetCounter("avafs_metadata_cache_hits_total",
+                                           "Name lookups answered from cached listings or stats");
+    meta_misses_ = &env_.metrics->GetCounter("avafs_metadata_cache_misses_total",
+                                             "Name lookups that asked the store (HEAD/LIST)");
+    read_bytes_ = &env_.metrics->GetCounter("avafs_read_bytes_total", "Bytes returned to readers");
+  }
+}
+
+FileSystem::~FileSystem() = default;
+
+void FileSystem::set_control_address(std::string address) { options_.control_address = std::move(address); }
+
+std::string FileSystem::DirId(int mount, const std::string& dir_rel) const {
+  return fmt::format("{}:{}", mount, dir_rel);
+}
+
+Attr FileSystem::ToAttr(const InodeInfo& info) const {
+  return Attr{info.ino, info.is_dir, info.size, info.mtime_ns};
+}
+
+Result<std::shared_ptr<const DirListing>> FileSystem::Listing(int mount, const std::string& dir_rel) {
+  std::string id = DirId(mount, dir_rel);
+  if (auto cached = metadata_.GetListing(id)) return cached;
+  store::ListRequest req;
+  req.prefix = FullKey(mount, dir_rel);
+  req.delimiter = "/";
+  auto listing = std::make_shared<DirListing>();
+  listing->fetched_at = env_.clock->Now();
+  AVA_ASSIGN_OR_RETURN(store::ListPage all, store::ListAll(*mounts_[mount].store, req));
+  for (auto& obj : all.objects) {
+    std::string name = obj.key.substr(req.prefix.size());
+    if (!UsableName(name)) continue;  // e.g. the "dir/" marker object itself
+    obj.key = std::move(name);
+    listing->files.push_back(std::move(obj));
+  }
+  for (const auto& p : all.common_prefixes) {
+    std::string name = p.substr(req.prefix.size());
+    if (!name.empty() && name.back() == '/') name.pop_back();
+    if (UsableName(name)) listing->dirs.push_back(std::move(name));
+  }
+  listing->BuildIndex();
+  metadata_.PutListing(id, listing);
+  return std::shared_ptr<const DirListing>(listing);
+}
+
+Result<NameStat> FileSystem::ResolveName(int mount, const std::string& dir_rel, const std::string& name) {
+  if (auto listing = metadata_.GetListing(DirId(mount, dir_rel))) {
+    if (meta_hits_) meta_hits_->Inc();
+    NameStat st;
+    st.fetched_at = listing->fetched_at;
+    auto it = listing->by_name.find(name);
+    if (it == listing->by_name.end()) return st;
+    if (it->second >= 0) {
+      st.kind = NameStat::Kind::kFile;
+      st.info = listing->files[it->second];
+      st.info.key = FullKey(mount, dir_rel + name);
+    } else {
+      st.kind = NameStat::Kind::kDir;
+    }
+    return st;
+  }
+  std::string key = FullKey(mount, dir_rel + name);
+  std::string name_id = DirId(mount, dir_rel + name);
+  if (auto cached = metadata_.GetStat(name_id)) {
+    if (meta_hits_) meta_hits_->Inc();
+    return *cached;
+  }
+  if (meta_misses_) meta_misses_->Inc();
+  NameStat st;
+  st.fetched_at = env_.clock->Now();
+  Result<store::ObjectInfo> head = mounts_[mount].store->Head(key);
+  if (head.ok()) {
+    st.kind = NameStat::Kind::kFile;
+    st.info = std::move(*head);
+  } else if (head.status().IsNotFound()) {
+    store::ListRequest req;
+    req.prefix = key + "/";
+    req.max_keys = 1;
+    AVA_ASSIGN_OR_RETURN(store::ListPage page, mounts_[mount].store->List(req));
+    if (!page.objects.empty() || !page.common_prefixes.empty()) st.kind = NameStat::Kind::kDir;
+  } else {
+    return head.status();
+  }
+  metadata_.PutStat(name_id, st);
+  return st;
+}
+
+Result<Attr> FileSystem::Lookup(uint64_t parent, const std::string& name) {
+  std::optional<InodeInfo> p = inodes_.Get(parent);
+  if (!p) return Status::NotFound(fmt::format("stale directory inode {}", parent));
+  if (!p->is_dir) return Status::FailedPrecondition(fmt::format("inode {} is not a directory", parent));
+  if (name.size() > kMaxNameLength) return Status::InvalidArgument("name too long");
+  if (parent == kRootIno) {
+    for (size_t i = 0; i < mounts_.size(); ++i) {
+      if (mounts_[i].name == name) {
+        InodeInfo info;
+        info.mount = static_cast<int>(i);
+        info.is_dir = true;
+        return ToAttr(inodes_.Remember(kRootIno, name, info));
+      }
+    }
+    return Status::NotFound(fmt::format("/{}: no such mount", name));
+  }
+  AVA_ASSIGN_OR_RETURN(NameStat st, ResolveName(p->mount, p->rel, name));
+  if (st.kind == NameStat::Kind::kMissing) return Status::NotFound(name);
+  InodeInfo info;
+  info.mount = p->mount;
+  info.is_dir = st.kind == NameStat::Kind::kDir;
+  info.rel = p->rel + name + (info.is_dir ? "/" : "");
+  info.size = st.info.size;
+  info.etag = st.info.etag;
+  info.mtime_ns = st.info.mtime_ns;
+  return ToAttr(inodes_.Remember(parent, name, info));
+}
+
+void FileSystem::Forget(uint64_t ino, uint64_t nlookup) { inodes_.Forget(ino, nlookup); }
+
+Result<Attr> FileSystem::GetAttr(uint64_t ino) {
+  std::optional<InodeInfo> info = inodes_.Get(ino);
+  if (!info) return Status::NotFound(fmt::format("stale inode {}", ino));
+  if (info->is_dir || info->mount < 0) return ToAttr(*info);
+  // Revalidate through the metadata cache: within the TTL this costs nothing.
+  std::string rel = info->rel;
+  size_t slash = rel.rfind('/');
+  std::string dir_rel = slash == std::string::npos ? "" : rel.substr(0, slash + 1);
+  std::string name = slash == std::string::npos ? rel : rel.substr(slash + 1);
+  AVA_ASSIGN_OR_RETURN(NameStat st, ResolveName(info->mount, dir_rel, name));
+  if (st.kind != NameStat::Kind::kFile) return Status::NotFound(fmt::format("{} no longer exists", rel));
+  if (st.info.etag != info->etag || st.info.size != info->size) {
+    inodes_.UpdateAttrs(ino, st.info.size, st.info.etag, st.info.mtime_ns);
+    info->size = st.info.size;
+    info->etag = st.info.etag;
+    info->mtime_ns = st.info.mtime_ns;
+  }
+  return ToAttr(*info);
+}
+
+Result<uint64_t> FileSystem::OpenDir(uint64_t ino) {
+  std::optional<InodeInfo> info = inodes_.Get(ino);
+  if (!info) return Status::NotFound(fmt::format("stale inode {}", ino));
+  if (!info->is_dir) return Status::FailedPrecondition("not a directory");
+  auto entries = std::make_shared<std::vector<DirEntry>>();
+  if (info->mount < 0) {
+    for (const auto& m : mounts_) entries->push_back(DirEntry{m.name, true, {}});
+  } else {
+    AVA_ASSIGN_OR_RETURN(std::shared_ptr<const DirListing> listing, Listing(info->mount, info->rel));
+    entries->reserve(listing->files.size() + listing->dirs.size());
+    for (const auto& d : listing->dirs) {
+      auto it = listing->by_name.find(d);
+      if (it != listing->by_name.end() && it->second >= 0) continue;  // shadowed by an object
+      entries->push_back(DirEntry{d, true, {}});
+    }
+    for (const auto& f : listing->files) entries->push_back(DirEntry{f.key, false, f});
+    std::sort(entries->begin(), entries->end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  }
+  std::lock_guard<std::mutex> lock(handles_mu_);
+  uint64_t fh = next_fh_++;
+  dirs_.emplace(fh, std::move(entries));
+  return fh;
+}
+
+std::shared_ptr<const std::vector<DirEntry>> FileSystem::DirSnapshot(uint64_t dir_fh) {
+  std::lock_guard<std::mutex> lock(handles_mu_);
+  auto it = dirs_.find(dir_fh);
+  return it == dirs_.end() ? nullptr : it->second;
+}
+
+Attr FileSystem::RememberChild(uint64_t dir_ino, const DirEntry& entry) {
+  std::optional<InodeInfo> dir = inodes_.Get(dir_ino);
+  InodeInfo info;
+  info.is_dir = entry.is_dir;
+  if (dir && dir->mount < 0) {
+    for (size_t i = 0; i < mounts_.size(); ++i) {
+      if (mounts_[i].name == entry.name) info.mount = static_cast<int>(i);
+    }
+  } else if (dir) {
+    info.mount = dir->mount;
+    info.rel = dir->rel + entry.name + (entry.is_dir ? "/" : "");
+  }
+  info.size = entry.info.size;
+  info.etag = entry.info.etag;
+  info.mtime_ns = entry.info.mtime_ns;
+  return ToAttr(inodes_.Remember(dir_ino, entry.name, info));
+}
+
+void FileSystem::ReleaseDir(uint64_t dir_fh) {
+  std::lock_guard<std::mutex> lock(handles_mu_);
+  dirs_.erase(dir_fh);
+}
+
+ObjectVersion FileSystem::VersionOf(int mount, const store::ObjectInfo& info) const {
+  return ObjectVersion{mounts_[mount].store, mounts_[mount].store->Describe(), info.key, info.etag, info.size};
+}
+
+Result<OpenResult> FileSystem::Open(uint64_t ino, int flags) {
+  if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0) {
+    return Status::PermissionDenied("avafs mounts are read-only in this version");
+  }
+  AVA_ASSIGN_OR_RETURN(Attr attr, GetAttr(ino));
+  if (attr.is_dir) return Status::FailedPrecondition("is a directory");
+  std::optional<InodeInfo> info = inodes_.Get(ino);
+  if (!info) return Status::NotFound(fmt::format("stale inode {}", ino));
+  store::ObjectInfo obj{FullKey(info->mount, info->rel), info->size, info->etag, info->mtime_ns};
+  auto file = std::make_shared<OpenFile>(env_.fetcher->block_size(), options_.max_readahead_blocks);
+  file->ino = ino;
+  file->version = VersionOf(info->mount, obj);
+  std::string previous = inodes_.SetOpenedEtag(ino, info->etag);
+  OpenResult out;
+  out.keep_cache = previous == info->etag;
+  std::lock_guard<std::mutex> lock(handles_mu_);
+  out.fh = next_fh_++;
+  files_.emplace(out.fh, std::move(file));
+  return out;
+}
+
+Result<ReadResult> FileSystem::Read(uint64_t fh, uint64_t offset, uint64_t size) {
+  std::shared_ptr<OpenFile> file;
+  {
+    std::lock_guard<std::mutex> lock(handles_mu_);
+    auto it = files_.find(fh);
+    if (it == files_.end()) return Status::InvalidArgument(fmt::format("unknown file handle {}", fh));
+    file = it->second;
+  }
+  const ObjectVersion& v = file->version;
+  ReadResult out;
+  if (offset >= v.size || size == 0) return out;
+  uint64_t end = std::min(v.size, offset + size);
+  const uint64_t bs = env_.fetcher->block_size();
+  uint64_t first = offset / bs;
+  uint64_t last = (end - 1) / bs;
+
+  uint64_t prefetch_from = 0, prefetch_to = 0;
+  {
+    std::lock_guard<std::mutex> lock(file->mu);
+    uint32_t window = file->readahead.OnRead(offset, end - offset);
+    if (window == 0) {
+      file->prefetched_through = 0;
+    } else {
+      prefetch_from = std::max(last + 1, file->prefetched_through);
+      prefetch_to = last + window;
+      if (prefetch_from <= prefetch_to) file->prefetched_through = prefetch_to + 1;
+    }
+  }
+  if (prefetch_to > 0 && prefetch_from <= prefetch_to) {
+    if (env_.fetcher->Prefetch(v, prefetch_from, prefetch_to) == 0) {
+      std::lock_guard<std::mutex> lock(file->mu);
+      file->prefetched_through = std::min(file->prefetched_through, prefetch_from);
+    }
+  }
+
+  Result<std::vector<cache::BlockData>> blocks = env_.fetcher->Get(v, first, last);
+  if (!blocks.ok()) return blocks.status().Annotate(v.store_id);
+  out.blocks = std::move(*blocks);
+  for (uint64_t i = first; i <= last; ++i) {
+    const std::string& data = *out.blocks[i - first];
+    uint64_t block_start = i * bs;
+    uint64_t from = std::max(offset, block_start) - block_start;
+    uint64_t to = std::min(end, block_start + data.size()) - block_start;
+    if (to <= from) break;
+    out.iov.push_back(iovec{const_cast<char*>(data.data() + from), to - from});
+    out.size += to - from;
+  }
+  if (read_bytes_) read_bytes_->Inc(out.size);
+  return out;
+}
+
+void FileSystem::Release(uint64_t fh) {
+  std::lock_guard<std::mutex> lock(handles_mu_);
+  files_.erase(fh);
+}
+
+std::string FileSystem::PathOf(uint64_t ino) const {
+  std::optional<InodeInfo> info = inodes_.Get(ino);
+  if (!info || info->mount < 0) return "/";
+  std::string rel = info->rel;
+  if (!rel.empty() && rel.back() == '/') rel.pop_back();
+  return rel.empty() ? "/" + mounts_[info->mount].name : "/" + mounts_[info->mount].name + "/" + rel;
+}
+
+std::vector<std::string> FileSystem::XattrNames() {
+  return {"user.avafs.control", "user.avafs.path", "user.avafs.store", "user.avafs.etag"};
+}
+
+Result<std::string> FileSystem::GetXattr(uint64_t ino, const std::string& name) {
+  std::optional<InodeInfo> info = inodes_.Get(ino);
+  if (!info) return Status::NotFound(fmt::format("stale inode {}", ino));
+  if (name == "user.avafs.control") return options_.control_address;
+  if (name == "user.avafs.path") return PathOf(ino);
+  if (name == "user.avafs.store" && info->mount >= 0) {
+    return fmt::format("{}/{}", mounts_[info->mount].store->Describe(), FullKey(info->mount, info->rel));
+  }
+  if (name == "user.avafs.etag" && !info->is_dir && info->mount >= 0) return info->etag;
+  return Status::NotFound(fmt::format("no attribute {}", name));
+}
+
+Result<ResolvedPath> FileSystem::Resolve(const std::string& path) {
+  ResolvedPath out;
+  std::vector<std::string> parts;
+  size_t pos = 0;
+  while (pos <= path.size()) {
+    size_t slash = path.find('/', pos);
+    if (slash == std::string::npos) slash = path.size();
+    std::string part = path.substr(pos, slash - pos);
+    if (part == "..") return Status::InvalidArgument(fmt::format("{}: '..' is not allowed", path));
+    if (!part.empty() && part != ".") parts.push_back(std::move(part));
+    pos = slash + 1;
+  }
+  if (parts.empty()) return out;  // the root
+  for (size_t i = 0; i < mounts_.size(); ++i) {
+    if (mounts_[i].name == parts[0]) out.mount = static_cast<int>(i);
+  }
+  if (out.mount < 0) return Status::NotFound(fmt::format("{}: no mount named '{}'", path, parts[0]));
+  for (size_t i = 1; i < parts.size(); ++i) {
+    if (!out.is_dir) return Status::NotFound(fmt::format("{}: '{}' is a file", path, parts[i - 1]));
+    AVA_ASSIGN_OR_RETURN(NameStat st, ResolveName(out.mount, out.rel, parts[i]));
+    if (st.kind == NameStat::Kind::kMissing) return Status::NotFound(fmt::format("{}: no such file", path));
+    if (st.kind == NameStat::Kind::kDir) {
+      out.rel += parts[i] + "/";
+    } else {
+      out.rel += parts[i];
+      out.is_dir = false;
+      out.info = st.info;
+    }
+  }
+  return out;
+}
+
+Result<std::vector<FileRef>> FileSystem::ListFilesRecursive(const ResolvedPath& dir) {
+  std::vector<FileRef> files;
+  if (dir.mount < 0) {
+    for (size_t i = 0; i < mounts_.size(); ++i) {
+      AVA_ASSIGN_OR_RETURN(auto more, ListFilesRecursive(ResolvedPath{static_cast<int>(i), "", true, {}}));
+      files.insert(files.end(), more.begin(), more.end());
+    }
+    return files;
+  }
+  store::ListRequest req;
+  req.prefix = FullKey(dir.mount, dir.rel);
+  AVA_ASSIGN_OR_RETURN(store::ListPage all, store::ListAll(*mounts_[dir.mount].store, req));
+  // Rebuild every directory's listing from the flat one, so later lookups and readdirs of the whole
+  // tree are answered without another request.
+  const std::string& mount_prefix = mounts_[dir.mount].prefix;
+  std::map<std::string, std::shared_ptr<DirListing>> dirs;
+  Nanos now = env_.clock->Now();
+  auto listing_for = [&](const std::string& rel) -> DirListing& {
+    auto& slot = dirs[rel];
+    if (!slot) {
+      slot = std::make_shared<DirListing>();
+      slot->fetched_at = now;
+    }
+    return *slot;
+  };
+  listing_for(dir.rel);
+  for (auto& obj : all.objects) {
+    std::string rel = obj.key.substr(mount_prefix.size());
+    size_t slash = rel.rfind('/');
+    std::string parent = slash == std::string::npos ? "" : rel.substr(0, slash + 1);
+    std::string name = slash == std::string::npos ? rel : rel.substr(slash + 1);
+    // Register each ancestor directory below `dir` in its parent's listing.
+    for (std::string d = parent; d.size() > dir.rel.size();) {
+      size_t cut = d.rfind('/', d.size() - 2);
+      std::string up = cut == std::string::npos ? "" : d.substr(0, cut + 1);
+      std::string dname = d.substr(up.size(), d.size() - up.size() - 1);
+      DirListing& l = listing_for(up);
+      if (!UsableName(dname)) break;
+      if (l.dirs.empty() || l.dirs.back() != dname) l.dirs.push_back(dname);
+      d = up;
+    }
+    if (!UsableName(name)) continue;
+    store::ObjectInfo named = obj;
+    named.key = name;
+    listing_for(parent).files.push_back(std::move(named));
+    files.push_back(FileRef{dir.mount, std::move(obj)});
+  }
+  for (auto& [rel, listing] : dirs) {
+    std::sort(listing->dirs.begin(), listing->dirs.end());
+    listing->dirs.erase(std::unique(listing->dirs.begin(), listing->dirs.end()), listing->dirs.end());
+    listing->BuildIndex();
+    metadata_.PutListing(DirId(dir.mount, rel), listing);
+  }
+  return files;
+}
+
+}  // namespace ava::fs

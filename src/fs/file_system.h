@@ -1,0 +1,182 @@
+// FileSystem: avafs's file system, independent of FUSE, so it is tested directly against an
+// in-memory store. The FUSE layer (fuse_server.h, fuse_op_*.cc) only translates requests into
+// these calls and replies.
+//
+// The tree: the root holds one directory per mount (the mount table's names); inside a mount,
+// objects are files and common prefixes (by '/') are directories. Where a name is both an object
+// and a prefix, the object wins. Files are read-only in this version (EROFS on open for writing).
+//
+// Metadata: listings and stats are cached for the mount's MetadataTtl (metadata_cache.h); the
+// kernel gets the same TTL for its entry/attr caches. Data: reads go through BlockFetcher (cache,
+// single-flight ranged GETs, shared memory budget), with per-handle readahead (readahead.h).
+// A file is pinned at open to the ETag seen then; FOPEN_KEEP_CACHE is granted only while the ETag
+// is unchanged since the previous open, so a changed object is never served from stale pages.
+//
+// Lookup counts: Lookup and RememberChild (readdirplus) add one to the returned inode's count;
+// Forget subtracts. See inode_table.h.
+//
+// Thread safety: every method is safe for concurrent use from FUSE worker threads.
+#pragma once
+
+#include <sys/uio.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "cache/tiered_cache.h"
+#include "common/clock.h"
+#include "common/logging.h"
+#include "common/metrics.h"
+#include "common/result.h"
+#include "fs/block_fetcher.h"
+#include "fs/inode_table.h"
+#include "fs/metadata_cache.h"
+#include "fs/readahead.h"
+#include "store/object_store.h"
+
+namespace ava::fs {
+
+struct FsMount {
+  std::string name;             // directory name under the root
+  store::ObjectStore* store = nullptr;
+  std::string prefix;           // key prefix inside the store ("" or ending with '/')
+};
+
+struct FsOptions {
+  MetadataTtl metadata_ttl;
+  uint32_t max_readahead_blocks = 64;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::string control_address;  // shown through the user.avafs.control xattr
+};
+
+struct FsEnv {
+  Clock* clock = nullptr;
+  Logger* logger = nullptr;
+  MetricsRegistry* metrics = nullptr;
+  BlockFetcher* fetcher = nullptr;
+};
+
+struct Attr {
+  uint64_t ino = 0;
+  bool is_dir = false;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+};
+
+// One entry of a directory snapshot taken at opendir.
+struct DirEntry {
+  std::string name;
+  bool is_dir = false;
+  store::ObjectInfo info;  // files only
+};
+
+// The bytes of one read, as pieces of cached blocks (no copy); keep it alive until replied.
+struct ReadResult {
+  std::vector<cache::BlockData> blocks;
+  std::vector<iovec> iov;
+  size_t size = 0;
+};
+
+struct OpenResult {
+  uint64_t fh = 0;
+  bool keep_cache = false;
+};
+
+// A file of some mount, as listed.
+struct FileRef {
+  int mount = 0;
+  store::ObjectInfo info;  // key = full object key
+};
+
+// What a path inside the tree names, for warm-up and the control API.
+struct ResolvedPath {
+  int mount = -1;       // -1: the root of the tree
+  std::string rel;      // path inside the mount; directories end with '/', the mount root is ""
+  bool is_dir = true;
+  store::ObjectInfo info;  // files only
+};
+
+class FileSystem {
+ public:
+  FileSystem(std::vector<FsMount> mounts, FsOptions options, FsEnv env);
+  ~FileSystem();
+
+  Result<Attr> Lookup(uint64_t parent, const std::string& name);
+  void Forget(uint64_t ino, uint64_t nlookup);
+  Result<Attr> GetAttr(uint64_t ino);
+
+  Result<uint64_t> OpenDir(uint64_t ino);
+  // Entries of an open directory from index `offset` on (the snapshot is stable across calls).
+  // Returns nullptr for an unknown handle.
+  std::shared_ptr<const std::vector<DirEntry>> DirSnapshot(uint64_t dir_fh);
+  // Inode for an entry of directory `dir_ino` handed out by readdirplus (adds one lookup).
+  Attr RememberChild(uint64_t dir_ino, const DirEntry& entry);
+  void ReleaseDir(uint64_t dir_fh);
+
+  Result<OpenResult> Open(uint64_t ino, int flags);
+  Result<ReadResult> Read(uint64_t fh, uint64_t offset, uint64_t size);
+  void Release(uint64_t fh);
+
+  // Extended attributes: user.avafs.control (control server address), user.avafs.path (path
+  // inside the tree), user.avafs.store (store and key), user.avafs.etag (files).
+  Result<std::string> GetXattr(uint64_t ino, const std::string& name);
+  static std::vector<std::string> XattrNames();
+
+  // "/mount/a/b" → what it names (after the same metadata rules as Lookup).
+  Result<ResolvedPath> Resolve(const std::string& path);
+  // Every file under a resolved directory (one flat LIST); also fills the listing cache for every
+  // directory below it, which is what metadata-only warm-up is.
+  Result<std::vector<FileRef>> ListFilesRecursive(const ResolvedPath& dir);
+  ObjectVersion VersionOf(int mount, const store::ObjectInfo& info) const;
+
+  const FsOptions& options() const { return options_; }
+  // The control endpoint shown by user.avafs.control; set once the server listens.
+  void set_control_address(std::string address);
+  const std::vector<FsMount>& mounts() const { return mounts_; }
+  double KernelTimeoutSeconds() const { return options_.metadata_ttl.KernelTimeoutSeconds(); }
+  size_t InodeCount() const { return inodes_.size(); }
+  uint64_t LookupCount(uint64_t ino) const { return inodes_.LookupCount(ino); }
+
+ private:
+  struct OpenFile {
+    uint64_t ino = 0;
+    ObjectVersion version;
+    std::mutex mu;
+    ReadaheadWindow readahead GUARDED_BY(mu);
+    uint64_t prefetched_through GUARDED_BY(mu) = 0;  // highest block index prefetched + 1
+    OpenFile(uint64_t block_size, uint32_t max_blocks) : readahead(block_size, max_blocks) {}
+  };
+
+  // What `name` in directory `dir_rel` of `mount` is, from the caches or the store.
+  Result<NameStat> ResolveName(int mount, const std::string& dir_rel, const std::string& name);
+  // The listing of a directory, from the cache or one LIST (all pages).
+  Result<std::shared_ptr<const DirListing>> Listing(int mount, const std::string& dir_rel);
+  std::string DirId(int mount, const std::string& dir_rel) const;
+  std::string FullKey(int mount, const std::string& rel) const { return mounts_[mount].prefix + rel; }
+  Attr ToAttr(const InodeInfo& info) const;
+  std::string PathOf(uint64_t ino) const;
+
+  std::vector<FsMount> mounts_;
+  FsOptions options_;  // control_address is set once before serving, then read-only
+  const FsEnv env_;
+  InodeTable inodes_;
+  MetadataCache metadata_;
+  std::vector<uint64_t> mount_inos_;
+
+  Counter* meta_hits_ = nullptr;
+  Counter* meta_misses_ = nullptr;
+  Counter* read_bytes_ = nullptr;
+
+  std::mutex handles_mu_;
+  uint64_t next_fh_ GUARDED_BY(handles_mu_) = 1;
+  std::unordered_map<uint64_t, std::shared_ptr<OpenFile>> files_ GUARDED_BY(handles_mu_);
+  std::unordered_map<uint64_t, std::shared_ptr<const std::vector<DirEntry>>> dirs_ GUARDED_BY(handles_mu_);
+};
+
+}  // namespace ava::fs

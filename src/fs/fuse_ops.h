@@ -1,0 +1,85 @@
+// The FUSE low-level operations of avafs, one file per operation (fuse_op_<name>.cc), and what
+// they share. Each operation translates a kernel request into a FileSystem call and sends
+// exactly one reply on every path (libfuse passthrough_hp's rule); errors go through
+// ReplyError, the only place a Status becomes an errno reply.
+#pragma once
+
+#define FUSE_USE_VERSION 314
+#include <fuse3/fuse_lowlevel.h>
+#include <sys/stat.h>
+
+#include <array>
+#include <atomic>
+#include <string_view>
+
+#include "common/clock.h"
+#include "common/logging.h"
+#include "common/metrics.h"
+#include "fs/file_system.h"
+
+namespace ava::fs {
+
+enum class FuseOp {
+  kLookup, kForget, kGetattr, kOpendir, kReaddir, kReaddirplus, kReleasedir, kOpen, kRead, kRelease,
+  kStatfs, kGetxattr, kListxattr, kCount
+};
+std::string_view FuseOpName(FuseOp op);
+
+// State shared by all operations; the session's userdata.
+struct FuseContext {
+  FileSystem* fs = nullptr;
+  Clock* clock = nullptr;
+  Logger* logger = nullptr;
+  uint32_t block_size = 1 << 20;
+  std::array<Histogram*, static_cast<size_t>(FuseOp::kCount)> latency{};
+  std::array<Counter*, static_cast<size_t>(FuseOp::kCount)> errors{};
+  // Error log lines are limited to a burst per second so a failing store cannot flood the log.
+  std::atomic<int64_t> log_window_start{0};
+  std::atomic<int> log_lines_in_window{0};
+  std::atomic<uint64_t> log_suppressed{0};
+
+  void RegisterMetrics(MetricsRegistry* metrics);
+};
+
+FuseContext& Ctx(fuse_req_t req);
+
+// Times one request and records it in avafs_fuse_op_seconds{op} when it goes out of scope.
+class OpTimer {
+ public:
+  OpTimer(FuseContext& ctx, FuseOp op) : ctx_(ctx), op_(op), start_(ctx.clock->Now()) {}
+  ~OpTimer();
+  OpTimer(const OpTimer&) = delete;
+  OpTimer& operator=(const OpTimer&) = delete;
+
+ private:
+  FuseContext& ctx_;
+  FuseOp op_;
+  Nanos start_;
+};
+
+// Replies with the errno for `status` (via fs/errno_mapping.h); logs failures other than "not
+// found"-like ones, throttled.
+void ReplyError(fuse_req_t req, FuseOp op, const Status& status);
+void FillStat(const FuseContext& ctx, const Attr& attr, struct stat* st);
+// An entry reply for `attr`, with the metadata TTL as the kernel's entry and attr timeouts.
+fuse_entry_param MakeEntry(const FuseContext& ctx, const Attr& attr);
+
+fuse_lowlevel_ops MakeFuseOps();
+
+void OpInit(void* userdata, fuse_conn_info* conn);
+void OpLookup(fuse_req_t req, fuse_ino_t parent, const char* name);
+void OpForget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
+void OpForgetMulti(fuse_req_t req, size_t count, fuse_forget_data* forgets);
+void OpGetattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+void OpOpendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+void OpReaddir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
+void OpReaddirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
+void OpReleasedir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+void OpOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+void OpRead(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
+void OpRelease(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+void OpStatfs(fuse_req_t req, fuse_ino_t ino);
+void OpGetxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size);
+void OpListxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+
+}  // namespace ava::fs

@@ -1,0 +1,79 @@
+#include "fs/fuse_server.h"
+
+#include <csignal>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "fs/fuse_ops.h"
+
+namespace ava::fs {
+
+FuseServer::FuseServer(FuseMountOptions options, Logger* logger)
+    : options_(std::move(options)), logger_(logger), context_(std::make_unique<FuseContext>()) {}
+
+Result<std::unique_ptr<FuseServer>> FuseServer::Mount(const FuseMountOptions& options, Logger* logger) {
+  std::unique_ptr<FuseServer> server(new FuseServer(options, logger));
+  std::string opts = "fsname=avafs,subtype=avafs,ro,noatime";
+  if (options.allow_other) opts += ",allow_other";
+  std::vector<std::string> argv_s = {"avafs", "-o", opts};
+  if (options.debug) argv_s.push_back("-d");
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
+  fuse_lowlevel_ops ops = MakeFuseOps();
+  server->context_->logger = logger;
+  server->context_->block_size = options.block_size;
+  server->session_ = fuse_session_new(&args, &ops, sizeof(ops), server->context_.get());
+  if (server->session_ == nullptr) {
+    return Status::Internal("cannot create the FUSE session (bad mount options; see the lines above)");
+  }
+  if (fuse_set_signal_handlers(server->session_) != 0) {
+    return Status::Internal("cannot install signal handlers");
+  }
+  server->signals_set_ = true;
+  if (fuse_session_mount(server->session_, options.mountpoint.c_str()) != 0) {
+    return Status::Unavailable(fmt::format(
+                                   "cannot mount on {} (is /dev/fuse present, fusermount3 installed, and the "
+                                   "directory existing and not already mounted?)",
+                                   options.mountpoint))
+        .Retryable(false);
+  }
+  server->mounted_ = true;
+  return server;
+}
+
+FuseServer::~FuseServer() {
+  if (session_ != nullptr) {
+    if (signals_set_) fuse_remove_signal_handlers(session_);
+    if (mounted_) fuse_session_unmount(session_);
+    fuse_session_destroy(session_);
+  }
+}
+
+Status FuseServer::Daemonize(bool foreground) {
+  if (fuse_daemonize(foreground ? 1 : 0) != 0) return Status::Internal("cannot detach from the terminal");
+  return Status::OK();
+}
+
+Status FuseServer::Serve(FileSystem* fs, Clock* clock, MetricsRegistry* metrics) {
+  context_->fs = fs;
+  context_->clock = clock;
+  context_->RegisterMetrics(metrics);
+  fuse_loop_config* cfg = fuse_loop_cfg_create();
+  fuse_loop_cfg_set_clone_fd(cfg, 1);
+  fuse_loop_cfg_set_max_threads(cfg, static_cast<unsigned>(options_.max_threads));
+  fuse_loop_cfg_set_idle_threads(cfg, 16);
+  int rc = fuse_session_loop_mt(session_, cfg);
+  fuse_loop_cfg_destroy(cfg);
+  if (rc != 0 && rc != SIGINT && rc != SIGTERM && rc != SIGHUP) {
+    return Status::IOError(fmt::format("FUSE session ended with error {}", rc));
+  }
+  return Status::OK();
+}
+
+void FuseServer::Exit() {
+  if (session_ != nullptr) fuse_session_exit(session_);
+}
+
+}  // namespace ava::fs

@@ -1,0 +1,114 @@
+#include "fs/inode_table.h"
+
+namespace ava::fs {
+
+InodeTable::InodeTable() {
+  Node root;
+  root.info.ino = kRootIno;
+  root.info.parent = kRootIno;
+  root.info.is_dir = true;
+  root.permanent = true;
+  nodes_.emplace(kRootIno, std::move(root));
+}
+
+std::string InodeTable::ChildKey(uint64_t parent, const std::string& name) {
+  std::string k = std::to_string(parent);
+  k += '/';
+  k += name;
+  return k;
+}
+
+uint64_t InodeTable::AddMountRoot(const std::string& name, int mount) {
+  std::lock_guard<std::mutex> lock(mu_);
+  uint64_t ino = next_ino_++;
+  Node n;
+  n.info.ino = ino;
+  n.info.parent = kRootIno;
+  n.info.mount = mount;
+  n.info.is_dir = true;
+  n.name = name;
+  n.permanent = true;
+  nodes_.emplace(ino, std::move(n));
+  by_name_[ChildKey(kRootIno, name)] = ino;
+  return ino;
+}
+
+InodeInfo InodeTable::Remember(uint64_t parent, const std::string& name, const InodeInfo& info,
+                               uint64_t lookups) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string key = ChildKey(parent, name);
+  auto it = by_name_.find(key);
+  if (it != by_name_.end()) {
+    Node& n = nodes_.at(it->second);
+    // A name that changed kind (file replaced by a directory) gets a new inode.
+    if (n.info.is_dir == info.is_dir) {
+      n.nlookup += lookups;
+      n.info.size = info.size;
+      n.info.etag = info.etag;
+      n.info.mtime_ns = info.mtime_ns;
+      return n.info;
+    }
+    by_name_.erase(it);  // the old inode lives on until the kernel forgets it
+  }
+  uint64_t ino = next_ino_++;
+  Node n;
+  n.info = info;
+  n.info.ino = ino;
+  n.info.parent = parent;
+  n.name = name;
+  n.nlookup = lookups;
+  InodeInfo out = n.info;
+  nodes_.emplace(ino, std::move(n));
+  by_name_[key] = ino;
+  return out;
+}
+
+std::optional<InodeInfo> InodeTable::Get(uint64_t ino) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = nodes_.find(ino);
+  if (it == nodes_.end()) return std::nullopt;
+  return it->second.info;
+}
+
+void InodeTable::UpdateAttrs(uint64_t ino, uint64_t size, const std::string& etag, int64_t mtime_ns) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = nodes_.find(ino);
+  if (it == nodes_.end()) return;
+  it->second.info.size = size;
+  it->second.info.etag = etag;
+  it->second.info.mtime_ns = mtime_ns;
+}
+
+std::string InodeTable::SetOpenedEtag(uint64_t ino, const std::string& etag) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = nodes_.find(ino);
+  if (it == nodes_.end()) return "";
+  std::string prev = std::move(it->second.info.opened_etag);
+  it->second.info.opened_etag = etag;
+  return prev;
+}
+
+void InodeTable::Forget(uint64_t ino, uint64_t n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = nodes_.find(ino);
+  if (it == nodes_.end()) return;
+  Node& node = it->second;
+  node.nlookup -= std::min(n, node.nlookup);
+  if (node.nlookup > 0 || node.permanent) return;
+  auto name_it = by_name_.find(ChildKey(node.info.parent, node.name));
+  if (name_it != by_name_.end() && name_it->second == ino) by_name_.erase(name_it);
+  nodes_.erase(it);
+}
+
+size_t InodeTable::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return nodes_.size();
+}
+
+uint64_t InodeTable::LookupCount(uint64_t ino) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = nodes_.find(ino);
+  return it == nodes_.end() ? 0 : it->second.nlookup;
+}
+
+}  // namespace ava::fs

@@ -1,0 +1,66 @@
+#include "fs/metadata_cache.h"
+
+namespace ava::fs {
+
+void DirListing::BuildIndex() {
+  by_name.clear();
+  by_name.reserve(files.size() + dirs.size());
+  for (size_t i = 0; i < dirs.size(); ++i) by_name.emplace(dirs[i], -static_cast<int64_t>(i) - 1);
+  // Where a name is both an object and a prefix, the object wins (docs/avafs.md, "Names").
+  for (size_t i = 0; i < files.size(); ++i) by_name[files[i].key] = static_cast<int64_t>(i);
+}
+
+MetadataCache::MetadataCache(Clock* clock, MetadataTtl ttl, size_t max_listings, size_t max_stats)
+    : clock_(clock), ttl_(ttl), max_listings_(max_listings), max_stats_(max_stats) {}
+
+std::shared_ptr<const DirListing> MetadataCache::GetListing(const std::string& dir_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = listings_.find(dir_id);
+  if (it == listings_.end() || !ttl_.Fresh(it->second->fetched_at, clock_->Now())) return nullptr;
+  return it->second;
+}
+
+void MetadataCache::PutListing(const std::string& dir_id, std::shared_ptr<const DirListing> listing) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto [it, inserted] = listings_.insert_or_assign(dir_id, std::move(listing));
+  if (inserted) listing_order_.push_back(dir_id);
+  while (listings_.size() > max_listings_ && !listing_order_.empty()) {
+    listings_.erase(listing_order_.front());
+    listing_order_.pop_front();
+  }
+}
+
+std::optional<NameStat> MetadataCache::GetStat(const std::string& name_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = stats_.find(name_id);
+  if (it == stats_.end() || !ttl_.Fresh(it->second.fetched_at, clock_->Now())) return std::nullopt;
+  return it->second;
+}
+
+void MetadataCache::PutStat(const std::string& name_id, NameStat stat) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto [it, inserted] = stats_.insert_or_assign(name_id, std::move(stat));
+  if (inserted) stat_order_.push_back(name_id);
+  while (stats_.size() > max_stats_ && !stat_order_.empty()) {
+    stats_.erase(stat_order_.front());
+    stat_order_.pop_front();
+  }
+}
+
+void MetadataCache::Invalidate(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  listings_.erase(id);
+  stats_.erase(id);
+}
+
+size_t MetadataCache::listings() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return listings_.size();
+}
+
+size_t MetadataCache::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_.size();
+}
+
+}  // namespace ava::fs
