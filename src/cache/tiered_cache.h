@@ -18,31 +18,20 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "cache/block_key.h"
+#include "cache/cache_config.h"
+#include "cache/local_disk.h"
 #include "common/clock.h"
 #include "common/logging.h"
 #include "common/metrics.h"
 #include "common/result.h"
 
 namespace ava::cache {
-
-struct TierConfig {
-  uint64_t capacity_bytes = 0;  // 0 disables the tier
-  double high_watermark = 0.9;  // background eviction starts above capacity * high
-  double low_watermark = 0.7;   // ... and stops at capacity * low
-};
-
-struct CacheConfig {
-  TierConfig ram{.capacity_bytes = 1ull << 30, .high_watermark = 0.9, .low_watermark = 0.7};
-  TierConfig ssd{.capacity_bytes = 0, .high_watermark = 0.9, .low_watermark = 0.8};
-  std::string ssd_dir;  // required when ssd.capacity_bytes > 0; created 0700
-  // Validates ranges (0 <= low <= high <= 1, ssd_dir set when the SSD tier is on, …).
-  Status Validate() const;
-};
 
 struct TierStats {
   uint64_t capacity_bytes = 0;
@@ -54,6 +43,9 @@ struct TierStats {
   uint64_t evictions = 0, evicted_bytes = 0;
   uint64_t corrupt_blocks = 0;  // SSD only: blocks dropped because they failed verification
   bool enabled = true;          // SSD only: false after it was disabled by errors
+  uint64_t write_drops = 0;     // SSD only: blocks not written because the write queue was full or no room
+                                // could be made (only blocks being written)
+  bool index_loaded = true;     // SSD only: false while the persistent index is still loading
 };
 
 struct CacheStats {
@@ -64,6 +56,10 @@ struct CacheEnv {
   Clock* clock = nullptr;              // required
   Logger* logger = nullptr;            // may be null
   MetricsRegistry* metrics = nullptr;  // may be null; metric names are avafs_cache_*
+  LocalDisk* disk = nullptr;           // may be null: the machine's file system (tests inject faults)
+  // Tests only: runs on the SSD index loader thread before it reads the journal, so a test can hold
+  // the cache in its "index still loading" state.
+  std::function<void()> before_index_load;
 };
 
 class TieredCache {
@@ -85,6 +81,10 @@ class TieredCache {
   // Starts / stops the background evictor and SSD writer threads. Stop() persists the index.
   virtual void Start() = 0;
   virtual void Stop() = 0;
+  // Blocks until the SSD index has loaded and every SSD write queued before the call has finished
+  // (written, dropped or failed). Without Start(), performs the queued writes on the calling thread.
+  // For warm-up ("is it on SSD yet?"), shutdown ordering and tests.
+  virtual void Flush() {}
 };
 
 }  // namespace ava::cache
