@@ -63,22 +63,42 @@ BlockFetcher::Plan BlockFetcher::MakePlan(const ObjectVersion& obj, uint64_t fir
     }
     candidates.emplace_back(i, std::move(key));
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  for (auto& [i, key] : candidates) {
-    auto it = inflight_.find(key);
-    if (it != inflight_.end()) {
-      plan.waits.emplace_back(i, it->second);
-      continue;
+  // A fetch that finished between the lookup above and taking the lock has already put its block
+  // in the cache (ExecuteRun inserts before it leaves inflight_), so checking the cache again under
+  // the lock means no block is ever fetched twice.
+  while (!candidates.empty()) {
+    std::vector<std::pair<uint64_t, cache::BlockKey>> recheck;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto& [i, key] : candidates) {
+        auto it = inflight_.find(key);
+        if (it != inflight_.end()) {
+          plan.waits.emplace_back(i, it->second);
+          continue;
+        }
+        if (cache_->Contains(key)) {
+          if (look_in_cache) recheck.emplace_back(i, std::move(key));
+          continue;
+        }
+        if (plan.runs.empty() || plan.runs.back().last + 1 != i ||
+            plan.runs.back().last - plan.runs.back().first + 1 >= blocks_per_request) {
+          plan.runs.push_back(Run{i, i, {}, {}});
+        }
+        Run& run = plan.runs.back();
+        run.last = i;
+        run.promises.emplace_back();
+        run.futures.push_back(run.promises.back().get_future().share());
+        inflight_.emplace(std::move(key), run.futures.back());
+      }
     }
-    if (plan.runs.empty() || plan.runs.back().last + 1 != i ||
-        plan.runs.back().last - plan.runs.back().first + 1 >= blocks_per_request) {
-      plan.runs.push_back(Run{i, i, {}, {}});
+    candidates.clear();
+    for (auto& [i, key] : recheck) {
+      if (auto data = cache_->Lookup(key)) {
+        plan.hits.emplace_back(i, std::move(*data));
+      } else {
+        candidates.emplace_back(i, std::move(key));  // evicted in between: plan it again
+      }
     }
-    Run& run = plan.runs.back();
-    run.last = i;
-    run.promises.emplace_back();
-    run.futures.push_back(run.promises.back().get_future().share());
-    inflight_.emplace(std::move(key), run.futures.back());
   }
   return plan;
 }

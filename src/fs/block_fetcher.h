@@ -10,8 +10,9 @@
 //    cannot deadlock holding part of it); prefetch only uses free budget and is skipped otherwise;
 //    pool tasks never wait for budget.
 //
-// Thread safety: all methods are safe for concurrent use. Lock order: BlockFetcher::mu_ is never
-// held while calling the store, the cache or the pool.
+// Thread safety: all methods are safe for concurrent use. Lock order: BlockFetcher::mu_ before the
+// cache's own locks (TieredCache::Contains is called under it); it is never held while calling the
+// store, the pool, or any cache method that touches the disk.
 #pragma once
 
 #include <cstdint>

@@ -404,6 +404,12 @@ Result<std::vector<FileRef>> FileSystem::ListFilesRecursive(const ResolvedPath& 
     listing_for(parent).files.push_back(std::move(named));
     files.push_back(FileRef{dir.mount, std::move(obj)});
   }
+  if (!dir.rel.empty()) {
+    NameStat self;
+    self.kind = NameStat::Kind::kDir;
+    self.fetched_at = now;
+    metadata_.PutStat(DirId(dir.mount, dir.rel.substr(0, dir.rel.size() - 1)), self);
+  }
   for (auto& [rel, listing] : dirs) {
     std::sort(listing->dirs.begin(), listing->dirs.end());
     listing->dirs.erase(std::unique(listing->dirs.begin(), listing->dirs.end()), listing->dirs.end());
