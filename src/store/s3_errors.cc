@@ -6,8 +6,9 @@ namespace ava::store {
 
 Status S3ErrorToStatus(std::string_view op, std::string_view resource, int http_status,
                        const S3ErrorBody& error) {
-  std::string detail = error.code.empty() ? fmt::format("HTTP {}", http_status)
-                                          : fmt::format("{}: {}", error.code, error.message);
+  std::string detail = error.code.empty()      ? fmt::format("HTTP {}", http_status)
+                       : error.message.empty() ? error.code
+                                               : fmt::format("{}: {}", error.code, error.message);
   std::string msg = fmt::format("{} {}: {}", op, resource, detail);
   if (!error.code.empty()) {
     msg += error.request_id.empty() ? fmt::format(" (HTTP {})", http_status)

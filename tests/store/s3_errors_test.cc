@@ -62,6 +62,11 @@ TEST(S3ErrorsTest, MessageNamesOperationObjectAndS3Code) {
   Status s = Map(403, "SignatureDoesNotMatch");
   EXPECT_EQ(s.message(), "get s3://b/k: SignatureDoesNotMatch: details (HTTP 403, request id req-1)");
   EXPECT_EQ(Map(502, "").message(), "get s3://b/k: HTTP 502");
+  // RGW often sends an empty <Message>.
+  EXPECT_EQ(S3ErrorToStatus("list", "s3://b", 403,
+                            ParseS3Error("<Error><Code>SignatureDoesNotMatch</Code></Error>"))
+                .message(),
+            "list s3://b: SignatureDoesNotMatch (HTTP 403)");
 }
 
 }  // namespace
