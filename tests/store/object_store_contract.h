@@ -11,6 +11,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <set>
 #include <string>
 #include <thread>
@@ -43,6 +44,9 @@ struct HarnessFactory {
   std::string name;
   std::function<std::unique_ptr<StoreHarness>()> make;
 };
+
+// Lets gtest (and ctest's test list) show "Memory" instead of the parameter's bytes.
+inline void PrintTo(const HarnessFactory& factory, std::ostream* os) { *os << factory.name; }
 
 inline std::string PrintHarnessName(const ::testing::TestParamInfo<HarnessFactory>& info) {
   return info.param.name;
