@@ -16,14 +16,21 @@ void InitCurlOnce() {
   (void)init;
 }
 
+// What the curl callbacks fill in.
+struct Receiver {
+  HttpResponse* response;
+  bool expect_body;  // false for HEAD: its Content-Length describes a body that never comes
+};
+
 size_t OnBody(char* data, size_t size, size_t count, void* userdata) {
-  auto* response = static_cast<HttpResponse*>(userdata);
-  response->body.append(data, size * count);
+  auto* rx = static_cast<Receiver*>(userdata);
+  rx->response->body.append(data, size * count);
   return size * count;
 }
 
 size_t OnHeader(char* data, size_t size, size_t count, void* userdata) {
-  auto* response = static_cast<HttpResponse*>(userdata);
+  auto* rx = static_cast<Receiver*>(userdata);
+  HttpResponse* response = rx->response;
   std::string_view line(data, size * count);
   // A new status line (after "100 Continue"): forget the previous response's headers.
   if (line.starts_with("HTTP/")) {
@@ -39,7 +46,7 @@ size_t OnHeader(char* data, size_t size, size_t count, void* userdata) {
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
     value.remove_suffix(1);
   }
-  if (name == "content-length") {
+  if (name == "content-length" && rx->expect_body) {
     // Reserve once so the body is received without reallocating; capped in case of a bogus value.
     uint64_t n = std::strtoull(std::string(value).c_str(), nullptr, 10);
     response->body.reserve(std::min<uint64_t>(n, uint64_t{1} << 30));
@@ -122,6 +129,7 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   curl_easy_reset(c);
 
   HttpResponse response;
+  Receiver rx{&response, request.method != "HEAD"};
   char errbuf[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -139,9 +147,9 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
   }
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &rx);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &response);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &rx);
 
   bool has_content_type = false;
   struct curl_slist* headers = nullptr;
