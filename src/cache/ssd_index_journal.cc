@@ -187,14 +187,15 @@ Result<std::unique_ptr<SsdIndexJournal>> SsdIndexJournal::Open(LocalDisk* disk, 
   return j;
 }
 
-Status SsdIndexJournal::Append(std::string_view encoded_records) {
+Status SsdIndexJournal::Append(std::string_view encoded_records, const std::function<void()>& then) {
   std::lock_guard<std::mutex> l(mu_);
-  if (file_ == nullptr)
-    return Status::FailedPrecondition(fmt::format("{} is closed after a failed rewrite", path_));
-  Status s = file_->Append(encoded_records);
+  Status s = file_ == nullptr
+                 ? Status::FailedPrecondition(fmt::format("{} is closed after a failed rewrite", path_))
+                 : file_->Append(encoded_records);
   // A failed append may still have written part of the records; count the worst case so usage
   // is never under-reported. Replay ignores the torn tail.
-  size_.fetch_add(encoded_records.size(), std::memory_order_relaxed);
+  if (file_ != nullptr) size_.fetch_add(encoded_records.size(), std::memory_order_relaxed);
+  if (then) then();
   return s;
 }
 

@@ -81,8 +81,10 @@ class SsdIndexJournal {
   static Result<std::unique_ptr<SsdIndexJournal>> Open(LocalDisk* disk, std::string path,
                                                        uint64_t valid_bytes);
 
-  // Appends encoded records (one write).
-  Status Append(std::string_view encoded_records);
+  // Appends encoded records (one write). `then`, if given, runs before the journal's mutex is
+  // released, whether or not the write succeeded: the owner moves the bytes it had reserved into
+  // the journal's size there, so no reader of both ever sees them twice or not at all.
+  Status Append(std::string_view encoded_records, const std::function<void()>& then = {});
   // Atomically replaces the journal with a file header followed by what `build` returns (encoded
   // records). `build` runs under the journal's mutex, so no append lands between the state it
   // captures and the switch.

@@ -19,6 +19,9 @@ using Type = JournalRecord::Type;
 // crash is approximate anyway.
 constexpr size_t kMaxTouches = 4096;
 
+// Two empty records (kOpened, kClean): what a snapshot may add beyond the records it rewrites.
+const uint64_t kJournalMarkReserve = 2 * JournalRecordSize(JournalRecord::Type::kClean, BlockKey{});
+
 std::string Encode(Type type, const BlockKey& key, uint64_t charge = 0) {
   std::string out;
   EncodeJournalRecord(JournalRecord{.type = type, .key = key, .charge = charge}, &out);
@@ -59,9 +62,9 @@ Result<std::unique_ptr<SsdTier>> SsdTier::Open(const SsdTierOptions& options, co
 
 SsdTier::~SsdTier() { Stop(); }
 
-std::string SsdTier::BlockPath(const BlockKey& key) const {
+std::string SsdTier::BlockPathIn(const std::string& dir, const BlockKey& key) {
   std::string hex = fmt::format("{:016x}", BlockFingerprint(key));
-  return fmt::format("{}/blocks/{}/{}/{}.blk", options_.dir, hex.substr(0, 2), hex.substr(2, 2), hex);
+  return fmt::format("{}/blocks/{}/{}/{}.blk", dir, hex.substr(0, 2), hex.substr(2, 2), hex);
 }
 
 std::string SsdTier::NextTempPath() {
@@ -69,8 +72,9 @@ std::string SsdTier::NextTempPath() {
 }
 
 uint64_t SsdTier::UsedLocked() const {
-  // journal_ is only set before loading_ turns false, under mu_ (held here).
-  uint64_t journal = journal_ != nullptr ? journal_->size() : 0;
+  // journal_ is only set or reset under mu_ (held here). The journal is charged a few bytes more
+  // than its size: room for the open/clean marks a snapshot may add.
+  uint64_t journal = journal_ != nullptr ? journal_->size() + kJournalMarkReserve : 0;
   return index_.total_charge() + inflight_bytes_ + journal;
 }
 
@@ -390,11 +394,10 @@ void SsdTier::WriteOne(const BlockKey& key) {
     live_record_bytes_ += record;
   }
 
-  Status s = AppendJournal(Encode(Type::kInsert, key, charge));
-  {
+  Status s = AppendJournal(Encode(Type::kInsert, key, charge), [&] {
     std::lock_guard<std::mutex> l(mu_);
     inflight_bytes_ -= record;  // now counted in the journal's size
-  }
+  });
   if (!s.ok()) return FailWrite(key, charge, s.Annotate("appending to the index journal"));
 
   const std::string tmp = NextTempPath();
@@ -446,9 +449,12 @@ void SsdTier::Disable(const Status& why) {
   cv_.notify_all();
 }
 
-Status SsdTier::AppendJournal(std::string_view records) {
-  if (journal_ == nullptr) return Status::FailedPrecondition("the SSD index journal is not open");
-  return journal_->Append(records);
+Status SsdTier::AppendJournal(std::string_view records, const std::function<void()>& then) {
+  if (journal_ == nullptr) {
+    then();
+    return Status::FailedPrecondition("the SSD index journal is not open");
+  }
+  return journal_->Append(records, then);
 }
 
 // ---- Eviction and deletion -----------------------------------------------------------------------
@@ -487,19 +493,23 @@ void SsdTier::DeleteVictims(const std::vector<Victim>& victims) {
   }
   // The file goes first: a crash between the two leaves an entry without a file, which the next
   // start drops, never a file nobody accounts for.
-  bool journaled = false;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    journaled = !loading_;  // while loading, the snapshot that ends loading records the result
-  }
-  Status s = journaled ? AppendJournal(records) : Status::OK();
-  {
+  auto release = [&] {
     std::lock_guard<std::mutex> l(mu_);
     for (const Victim& v : victims) {
       releasing_.erase(v.key);
       inflight_bytes_ -= v.charge + JournalRecordSize(Type::kErase, v.key);
     }
+  };
+  bool journaled = false;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    journaled = !loading_;  // while loading, the snapshot that ends loading records the result
   }
+  if (!journaled) {
+    release();
+    return;
+  }
+  Status s = AppendJournal(records, release);
   if (!s.ok() && enabled()) Disable(s.Annotate("appending to the index journal"));
 }
 
@@ -533,11 +543,10 @@ void SsdTier::FlushTouches(std::vector<BlockKey> touches) {
     if (UsedLocked() + records.size() > options_.tier.capacity_bytes) return;
     inflight_bytes_ += records.size();
   }
-  Status s = AppendJournal(records);
-  {
+  Status s = AppendJournal(records, [&] {
     std::lock_guard<std::mutex> l(mu_);
     inflight_bytes_ -= records.size();
-  }
+  });
   if (!s.ok()) Disable(s.Annotate("appending to the index journal"));
 }
 
@@ -616,6 +625,7 @@ void SsdTier::Stop() {
   {
     std::lock_guard<std::mutex> l(mu_);
     writers_running_ = false;
+    loading_ = false;  // already false unless Open failed before the loader started
   }
   Flush();  // queued writes nobody took (no writer threads were started)
   if (journal_ != nullptr) {

@@ -126,9 +126,11 @@ class SsdTier {
   bool enabled() const { return enabled_.load(std::memory_order_relaxed); }
   void FillStats(TierStats* stats) const;
 
-  // Where the block's file lives, and the journal (for tools, docs and tests).
-  std::string BlockPath(const BlockKey& key) const;
-  std::string JournalPath() const { return options_.dir + "/index.journal"; }
+  // Where a block's file lives in an SSD cache directory, and the journal (for tools and tests).
+  static std::string BlockPathIn(const std::string& dir, const BlockKey& key);
+  static std::string JournalPathIn(const std::string& dir) { return dir + "/index.journal"; }
+  std::string BlockPath(const BlockKey& key) const { return BlockPathIn(options_.dir, key); }
+  std::string JournalPath() const { return JournalPathIn(options_.dir); }
 
  private:
   struct NoValue {};
@@ -159,7 +161,8 @@ class SsdTier {
   void FlushTouches(std::vector<BlockKey> touches);
   void MaybeCompact();
   std::string BuildSnapshotLocked() const REQUIRES(mu_);
-  Status AppendJournal(std::string_view records);
+  // Appends to the journal; `then` runs under the journal's mutex (see SsdIndexJournal::Append).
+  Status AppendJournal(std::string_view records, const std::function<void()>& then);
 
   uint64_t UsedLocked() const REQUIRES(mu_);
   // Moves least recently used blocks to `releasing_` until `bytes` are covered (or none are left).
