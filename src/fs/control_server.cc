@@ -78,27 +78,24 @@ nlohmann::json ControlServer::StatsJson() const {
                    {"ram_tier_bytes", cs.ram.used_bytes},
                    {"total_bytes", buffers + cs.ram.used_bytes},
                    {"limit_bytes", budget_->limit() + cs.ram.capacity_bytes}};
-  // Backend and FUSE figures come from the metrics every layer records.
+  // Backend and FUSE figures come from the metrics every layer records, summed over stores.
+  std::map<std::string, std::map<std::string, double>> backend, fuse;
   std::map<std::string, double> m = ParsePrometheusText(metrics_->RenderPrometheus());
-  nlohmann::json backend = nlohmann::json::object();
-  nlohmann::json fuse = nlohmann::json::object();
   for (const auto& [series, value] : m) {
     if (HasName(series, "avafs_backend_requests_total")) {
-      backend["requests"][LabelValue(series, "op")] =
-          backend["requests"].value(LabelValue(series, "op"), 0.0) + value;
+      backend["requests"][LabelValue(series, "op")] += value;
     } else if (HasName(series, "avafs_backend_errors_total")) {
-      backend["errors"][LabelValue(series, "op")] = backend["errors"].value(LabelValue(series, "op"), 0.0) + value;
+      backend["errors"][LabelValue(series, "op")] += value;
     } else if (HasName(series, "avafs_backend_bytes_total")) {
-      backend["bytes"][LabelValue(series, "direction")] =
-          backend["bytes"].value(LabelValue(series, "direction"), 0.0) + value;
+      backend["bytes"][LabelValue(series, "direction")] += value;
     } else if (HasName(series, "avafs_backend_request_seconds_sum")) {
-      backend["seconds"][LabelValue(series, "op")] = backend["seconds"].value(LabelValue(series, "op"), 0.0) + value;
-    } else if (HasName(series, "avafs_fuse_op_seconds_count")) {
-      if (value > 0) fuse["requests"][LabelValue(series, "op")] = value;
-    } else if (HasName(series, "avafs_fuse_op_seconds_sum")) {
-      if (value > 0) fuse["seconds"][LabelValue(series, "op")] = value;
-    } else if (HasName(series, "avafs_fuse_errors_total")) {
-      if (value > 0) fuse["errors"][LabelValue(series, "op")] = value;
+      backend["seconds"][LabelValue(series, "op")] += value;
+    } else if (HasName(series, "avafs_fuse_op_seconds_count") && value > 0) {
+      fuse["requests"][LabelValue(series, "op")] = value;
+    } else if (HasName(series, "avafs_fuse_op_seconds_sum") && value > 0) {
+      fuse["seconds"][LabelValue(series, "op")] = value;
+    } else if (HasName(series, "avafs_fuse_errors_total") && value > 0) {
+      fuse["errors"][LabelValue(series, "op")] = value;
     } else if (HasName(series, "avafs_metadata_cache_hits_total")) {
       out["metadata"]["hits"] = value;
     } else if (HasName(series, "avafs_metadata_cache_misses_total")) {
@@ -111,8 +108,8 @@ nlohmann::json ControlServer::StatsJson() const {
       out["read"]["bytes_returned"] = value;
     }
   }
-  out["backend"] = backend;
-  out["fuse"] = fuse;
+  out["backend"] = backend.empty() ? nlohmann::json::object() : nlohmann::json(backend);
+  out["fuse"] = fuse.empty() ? nlohmann::json::object() : nlohmann::json(fuse);
   out["inodes"] = fs_->InodeCount();
   return out;
 }

@@ -285,13 +285,13 @@ class MountErrorsTest(h.AvafsTestCase):
         return cfg, r
 
     def test_malformed_mount_table_names_file_and_line(self):
-        cfg, r = self.run_mount("mounts:\n  - name: a\n    store: { uri: 's3://x', endpont: 'http://h' }\n")
+        cfg, r = self.run_mount("mounts:\n  - name: a\n    store: { uri: 's3://bucket', endpont: 'http://h' }\n")
         self.assertEqual(r.returncode, 1)
         self.assertIn(cfg + ":3:", r.stderr)
         self.assertIn("endpont", r.stderr)
 
     def test_unreachable_endpoint_fails_the_mount(self):
-        _, r = self.run_mount("mounts:\n  - name: a\n    store: { uri: 's3://x', endpoint: 'http://127.0.0.1:9' }\n")
+        _, r = self.run_mount("mounts:\n  - name: a\n    store: { uri: 's3://no-such-bucket', endpoint: 'http://127.0.0.1:9' }\n")
         self.assertEqual(r.returncode, 1)
         self.assertIn("127.0.0.1:9", r.stderr)
 
