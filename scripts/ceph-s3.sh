@@ -11,7 +11,8 @@
 #   scripts/ceph-s3.sh stop        stop everything (memstore data is gone)
 #
 # Environment: AVA_CEPH_DIR (default /tmp/ava-ceph), AVA_RGW_PORT (7480), AVA_MON_PORT (3300),
-# AVA_CEPH_MEMSTORE (bytes of RAM the OSD may hold, default 6G).
+# AVA_CEPH_MEMSTORE (bytes of RAM the OSD may hold, default 6G), AVA_MS_PORT_MIN/AVA_MS_PORT_MAX
+# (ports the OSD binds, default 6800-7300: give a second cluster on this machine its own range).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export AVA_RUN_DIR=${AVA_CEPH_DIR:-/tmp/ava-ceph}
@@ -21,6 +22,8 @@ source "$HERE/lib/procs.sh"
 RGW_PORT=${AVA_RGW_PORT:-7480}
 MON_PORT=${AVA_MON_PORT:-3300}
 MEMSTORE=${AVA_CEPH_MEMSTORE:-6G}
+MS_PORT_MIN=${AVA_MS_PORT_MIN:-6800}
+MS_PORT_MAX=${AVA_MS_PORT_MAX:-7300}
 ACCESS_KEY=AVATESTACCESSKEY0001
 SECRET_KEY=avatestsecretkey000000000000000000000001
 ENDPOINT=http://127.0.0.1:$RGW_PORT
@@ -41,6 +44,8 @@ fsid = $1
 mon host = v2:127.0.0.1:$MON_PORT
 public addr = 127.0.0.1
 ms bind ipv6 = false
+ms bind port min = $MS_PORT_MIN
+ms bind port max = $MS_PORT_MAX
 auth cluster required = cephx
 auth service required = cephx
 auth client required = cephx
@@ -155,5 +160,5 @@ case ${1:-} in
   start-rgw) start_rgw ;;
   stop-rgw) ava_stop 10 ceph-rgw ;;
   env) [[ -s $AVA_RUN_DIR/s3.env ]] || ava_die "not started (run: $0 start)"; cat "$AVA_RUN_DIR/s3.env" ;;
-  *) sed -n '2,15p' "$0"; exit 2 ;;
+  *) sed -n '2,16p' "$0"; exit 2 ;;
 esac

@@ -1,0 +1,303 @@
+// avafs_bench_s3: the S3 side of the avafs read-path benchmark (bench/avafs/run_read_bench.sh),
+// built on Ava's own store::S3Store.
+//
+//   avafs_bench_s3 fill --endpoint URL --bucket B [--local DIR] [shape flags]
+//       uploads the dataset of bench_dataset.h in parallel (the big file as a parallel multipart
+//       upload) and writes the same bytes under DIR; either is skipped when its marker shows the
+//       same shape was written before.
+//   avafs_bench_s3 get --endpoint URL --bucket B --key K --streams K --part-size 8MiB
+//       the raw multi-stream baseline: fetches one whole object with K parallel ranged GETs and
+//       prints one JSON line {"bytes":…, "seconds":…, "mib_per_s":…}.
+//
+// Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (store/credentials.h).
+// Exit status 0 on success, 1 with a message on stderr on any failure.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench_dataset.h"
+#include "common/clock.h"
+#include "common/file_util.h"
+#include "common/units.h"
+#include "store/credentials.h"
+#include "store/curl_transport.h"
+#include "store/s3_store.h"
+
+namespace ava::bench {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+double SecondsSince(SteadyClock::time_point start) {
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
+
+// Runs task(i) for i in [0, count) on `threads` threads; stops handing out work after the first
+// error and returns it. Prints progress to stderr every 5 s under `what`.
+Status ParallelFor(uint64_t count, int threads, const std::string& what,
+                   const std::function<Status(uint64_t)>& task) {
+  std::atomic<uint64_t> next{0};
+  std::atomic<uint64_t> done{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  Status first_error;
+  auto start = SteadyClock::now();
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      while (!failed.load()) {
+        uint64_t i = next.fetch_add(1);
+        if (i >= count) return;
+        Status s = task(i);
+        if (!s.ok()) {
+          std::lock_guard<std::mutex> lock(mu);
+          if (first_error.ok()) first_error = s;
+          failed.store(true);
+          return;
+        }
+        done.fetch_add(1);
+      }
+    });
+  }
+  // Progress from the calling thread, so the workers stay simple.
+  auto last = SteadyClock::now();
+  while (done.load() < count && !failed.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (SteadyClock::now() - last >= std::chrono::seconds(5)) {
+      last = SteadyClock::now();
+      fmt::print(stderr, "  {}: {}/{} ({:.0f}/s)\n", what, done.load(), count,
+                 done.load() / SecondsSince(start));
+    }
+  }
+  for (auto& w : workers) w.join();
+  if (!first_error.ok()) return first_error.Annotate(what);
+  fmt::print(stderr, "  {}: {} done in {:.1f} s\n", what, count, SecondsSince(start));
+  return Status::OK();
+}
+
+struct Connection {
+  std::string endpoint;
+  std::string bucket;
+};
+
+Result<std::unique_ptr<store::S3Store>> OpenS3(const Connection& conn, Clock* clock) {
+  AVA_ASSIGN_OR_RETURN(store::Credentials creds, store::ResolveCredentials({}, store::ProcessEnv()));
+  store::S3StoreOptions options{.bucket = conn.bucket, .endpoint = conn.endpoint};
+  options.credentials = creds;
+  store::CurlTransportOptions transport;
+  transport.max_idle_handles = 128;
+  return store::S3Store::Create(options, std::make_unique<store::CurlTransport>(transport), clock, nullptr);
+}
+
+// ---------------------------------------------------------------------------------------- fill
+
+struct FillArgs {
+  Connection conn;
+  std::string local_dir;
+  DatasetShape shape;
+  std::string big_size = "1GiB";
+  std::string small_size = "100KiB";
+  std::string part_size = "64MiB";
+  int threads = 16;
+  bool skip_s3 = false;
+};
+
+// One unit of upload work: a part of the big file, or one whole small or tiny file.
+struct Piece {
+  std::string key;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  int part_number = 0;  // > 0: a part of the big file's multipart upload
+};
+
+std::vector<Piece> Pieces(const DatasetShape& shape, uint64_t part_size) {
+  std::vector<Piece> pieces;
+  int part = 1;
+  for (uint64_t off = 0; off < shape.big_size; off += part_size, ++part) {
+    pieces.push_back({BigKey(), off, std::min(part_size, shape.big_size - off), part});
+  }
+  for (uint64_t i = 0; i < shape.small_count; ++i) pieces.push_back({SmallKey(i), 0, shape.small_size, 0});
+  for (uint64_t i = 0; i < shape.tiny_count; ++i) pieces.push_back({TinyKey(i), 0, shape.tiny_size, 0});
+  return pieces;
+}
+
+Status FillS3(const FillArgs& args, const std::vector<Piece>& pieces, Clock* clock) {
+  AVA_ASSIGN_OR_RETURN(std::unique_ptr<store::S3Store> s3, OpenS3(args.conn, clock));
+  if (!s3->CheckBucket().ok()) AVA_RETURN_IF_ERROR(s3->CreateBucket());
+  const std::string want = args.shape.Describe();
+  Result<store::GetResult> marker = s3->Get({.key = MarkerKey()});
+  if (marker.ok() && marker->data == want) {
+    fmt::print(stderr, "s3://{}: dataset already there ({})\n", args.conn.bucket, want);
+    return Status::OK();
+  }
+  fmt::print(stderr, "s3://{}: uploading {} objects with {} threads\n", args.conn.bucket,
+             2 + args.shape.small_count + args.shape.tiny_count, args.threads);
+  AVA_ASSIGN_OR_RETURN(std::unique_ptr<store::MultipartUpload> upload, s3->StartMultipart(BigKey()));
+  AVA_RETURN_IF_ERROR(ParallelFor(pieces.size(), args.threads, "s3 upload", [&](uint64_t i) -> Status {
+    const Piece& p = pieces[i];
+    std::string data = Content(p.key, p.offset, p.length);
+    if (p.part_number > 0) return upload->UploadPart(p.part_number, data);
+    return s3->Put(p.key, data).status();
+  }));
+  AVA_RETURN_IF_ERROR(upload->Complete().status());
+  return s3->Put(MarkerKey(), want).status();
+}
+
+// Writes without fsync: the local copy is the "local disk" contestant, not data to keep.
+Status WriteLocal(const std::string& path, uint64_t offset, std::string_view data) {
+  AVA_RETURN_IF_ERROR(MakeDirs(DirName(path), 0755));
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd.valid()) return Status::FromErrno(errno, "open " + path);
+  return PWriteAll(fd.get(), data, offset);
+}
+
+Status FillLocal(const FillArgs& args, const std::vector<Piece>& pieces) {
+  const std::string want = args.shape.Describe();
+  const std::string marker = args.local_dir + "/" + MarkerKey();
+  Result<std::string> have = ReadFile(marker);
+  if (have.ok() && *have == want) {
+    fmt::print(stderr, "{}: local copy already there\n", args.local_dir);
+    return Status::OK();
+  }
+  // A big file left from another shape would keep its old tail.
+  ::unlink((args.local_dir + "/" + BigKey()).c_str());
+  AVA_RETURN_IF_ERROR(ParallelFor(pieces.size(), std::min(args.threads, 4), "local copy", [&](uint64_t i) {
+    const Piece& p = pieces[i];
+    return WriteLocal(args.local_dir + "/" + p.key, p.offset, Content(p.key, p.offset, p.length));
+  }));
+  return WriteLocal(marker, 0, want);
+}
+
+int RunFill(FillArgs args) {
+  Result<uint64_t> big = ParseBytes(args.big_size);
+  Result<uint64_t> small = ParseBytes(args.small_size);
+  Result<uint64_t> part = ParseBytes(args.part_size);
+  if (!big.ok() || !small.ok() || !part.ok() || *part < (5u << 20)) {
+    fmt::print(stderr, "fill: bad --big-size, --small-size or --part-size (parts are at least 5 MiB)\n");
+    return 1;
+  }
+  args.shape.big_size = *big;
+  args.shape.small_size = *small;
+  SystemClock clock;
+  std::vector<Piece> pieces = Pieces(args.shape, *part);
+  if (!args.skip_s3) {
+    if (Status s = FillS3(args, pieces, &clock); !s.ok()) {
+      fmt::print(stderr, "fill: {}\n", s.ToString());
+      return 1;
+    }
+  }
+  if (!args.local_dir.empty()) {
+    if (Status s = FillLocal(args, pieces); !s.ok()) {
+      fmt::print(stderr, "fill: {}\n", s.ToString());
+      return 1;
+    }
+  }
+  return 0;
+}
+
+// ----------------------------------------------------------------------------------------- get
+
+struct GetArgs {
+  Connection conn;
+  std::string key;
+  int streams = 8;
+  std::string part_size = "8MiB";
+};
+
+int RunGet(const GetArgs& args) {
+  Result<uint64_t> part = ParseBytes(args.part_size);
+  if (!part.ok() || *part == 0) {
+    fmt::print(stderr, "get: bad --part-size '{}'\n", args.part_size);
+    return 1;
+  }
+  SystemClock clock;
+  Result<std::unique_ptr<store::S3Store>> s3 = OpenS3(args.conn, &clock);
+  if (!s3.ok()) {
+    fmt::print(stderr, "get: {}\n", s3.status().ToString());
+    return 1;
+  }
+  // The HEAD is part of the measured time: a client must learn the size before splitting.
+  auto start = SteadyClock::now();
+  Result<store::ObjectInfo> info = (*s3)->Head(args.key);
+  if (!info.ok()) {
+    fmt::print(stderr, "get: {}\n", info.status().ToString());
+    return 1;
+  }
+  const uint64_t parts = (info->size + *part - 1) / *part;
+  std::atomic<uint64_t> bytes{0};
+  Status s = ParallelFor(parts, args.streams, "ranged GETs", [&](uint64_t i) -> Status {
+    AVA_ASSIGN_OR_RETURN(store::GetResult r,
+                         (*s3)->Get({.key = args.key, .offset = i * *part, .length = *part}));
+    bytes.fetch_add(r.data.size());
+    return Status::OK();
+  });
+  const double seconds = SecondsSince(start);
+  if (!s.ok() || bytes.load() != info->size) {
+    fmt::print(stderr, "get: {} (got {} of {} bytes)\n", s.ToString(), bytes.load(), info->size);
+    return 1;
+  }
+  fmt::print(R"({{"bytes":{},"seconds":{:.4f},"mib_per_s":{:.1f},"streams":{},"part_size":{}}})"
+             "\n",
+             bytes.load(), seconds, bytes.load() / seconds / (1 << 20), args.streams, *part);
+  return 0;
+}
+
+void AddConnection(CLI::App* cmd, Connection* conn) {
+  cmd->add_option("--endpoint", conn->endpoint, "S3 endpoint, e.g. http://127.0.0.1:7490")->required();
+  cmd->add_option("--bucket", conn->bucket, "Bucket name")->required();
+}
+
+}  // namespace
+}  // namespace ava::bench
+
+int main(int argc, char** argv) {
+  using namespace ava::bench;
+  CLI::App app{
+      "S3 side of the avafs read-path benchmark: dataset upload and the raw multi-stream GET baseline.",
+      "avafs_bench_s3"};
+  app.require_subcommand(1);
+
+  FillArgs fill;
+  CLI::App* fill_cmd = app.add_subcommand("fill", "Upload the benchmark dataset (and write a local copy).");
+  AddConnection(fill_cmd, &fill.conn);
+  fill_cmd->add_option("--local", fill.local_dir, "Also write the same files under this directory.");
+  fill_cmd->add_option("--big-size", fill.big_size, "Size of big/big.bin (default 1GiB).");
+  fill_cmd->add_option("--small-count", fill.shape.small_count, "Number of small files (default 10000).");
+  fill_cmd->add_option("--small-size", fill.small_size, "Size of each small file (default 100KiB).");
+  fill_cmd->add_option("--tiny-count", fill.shape.tiny_count,
+                       "Number of tiny objects for ls -R (default 100000).");
+  fill_cmd->add_option("--tiny-size", fill.shape.tiny_size,
+                       "Size of each tiny object in bytes (default 64).");
+  fill_cmd->add_option("--part-size", fill.part_size, "Multipart part size of the big file (default 64MiB).");
+  fill_cmd->add_option("--threads", fill.threads, "Parallel uploads (default 16).")
+      ->check(CLI::Range(1, 256));
+  fill_cmd->add_flag("--skip-s3", fill.skip_s3, "Only write the local copy.");
+
+  GetArgs get;
+  CLI::App* get_cmd = app.add_subcommand("get", "Fetch one object with K parallel ranged GETs; print JSON.");
+  AddConnection(get_cmd, &get.conn);
+  get_cmd->add_option("--key", get.key, "Object key")->required();
+  get_cmd->add_option("--streams", get.streams, "Parallel ranged GETs (default 8).")
+      ->check(CLI::Range(1, 256));
+  get_cmd->add_option("--part-size", get.part_size, "Bytes per ranged GET (default 8MiB).");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (fill_cmd->parsed()) return RunFill(fill);
+  return RunGet(get);
+}
