@@ -10,9 +10,9 @@ source "$HERE/lib/procs.sh"
 
 build=(build-essential cmake ninja-build pkg-config git
   libfuse3-dev fuse3 libcurl4-openssl-dev libssl-dev libpugixml-dev nlohmann-json3-dev
-  libsqlite3-dev libfmt-dev libcli11-dev libyaml-cpp-dev libxxhash-dev libcpp-httplib-dev
+  libsqlite3-dev libpq-dev libfmt-dev libcli11-dev libyaml-cpp-dev libxxhash-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev)
-servers=(ceph-mon ceph-osd radosgw ceph-common uuid-runtime curl python3-boto3 attr)
+servers=(postgresql ceph-mon ceph-osd radosgw ceph-common uuid-runtime curl python3-boto3 attr)
 bench=(s3fs rclone awscli)
 
 pkgs=("${build[@]}" "${servers[@]}")

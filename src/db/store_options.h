@@ -1,0 +1,29 @@
+// StoreOptions: what every Store implementation is built with. Defaults suit avad.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+#include "common/clock.h"
+#include "common/logging.h"
+
+namespace ava::db {
+
+struct StoreOptions {
+  // Source of every stored time. nullptr: the store uses a SystemClock of its own.
+  Clock* clock = nullptr;
+  // Retries and reconnects are logged here (component "db"); nullptr: silent.
+  Logger* logger = nullptr;
+  // Connections kept open. SQLite in memory always uses exactly one (each connection would be a
+  // database of its own); a SQLite file uses several so readers do not wait for the writer.
+  size_t max_connections = 4;
+  // SQLite: how long a writer waits for another writer's lock before Unavailable.
+  Nanos busy_timeout = std::chrono::seconds(5);
+  // PostgreSQL: how long to wait for a connection (libpq connect_timeout, whole seconds).
+  Nanos connect_timeout = std::chrono::seconds(5);
+  // Whole-transaction attempts when the database says "try again" (lock timeout, serialization
+  // failure, deadlock, connection lost before commit).
+  int max_attempts = 3;
+};
+
+}  // namespace ava::db
