@@ -233,24 +233,30 @@ auto SqlStore::Transact(TxKind kind, Fn&& fn) -> decltype(fn(std::declval<SqlCon
   using R = decltype(fn(std::declval<SqlConnection&>()));
   const std::string_view begin =
       kind == TxKind::kWrite && dialect_ == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN";
-  Status last;
-  for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
-    if (attempt > 1)
-      AVA_LOG(options_.logger, kWarn, "db", "retrying a transaction (attempt {}): {}", attempt,
-              last.ToString());
+  int attempts = 0;
+  // Idle pooled connections may all have died together (server restart); finding one dead at
+  // BEGIN costs no attempt, up to the pool's size.
+  size_t stale = 0;
+  auto again = [&](const Status& s, bool dead_at_begin) {
+    if (dead_at_begin && stale++ < options_.max_connections) return true;
+    if (!s.retryable() || ++attempts >= options_.max_attempts) return false;
+    AVA_LOG(options_.logger, kWarn, "db", "retrying a transaction (attempt {}): {}", attempts + 1,
+            s.ToString());
+    return true;
+  };
+  for (;;) {
     Result<ConnectionPool::Lease> lease = pool_->Acquire();
     if (!lease.ok()) return lease.status();
     SqlConnection& c = **lease;
     if (Status s = c.ExecScript(begin); !s.ok()) {
-      last = s;
-      if (s.retryable()) continue;
+      if (again(s, !c.healthy())) continue;
       return s;
     }
     R result = fn(c);
     if (!result.ok()) {
       if (c.healthy()) c.ExecScript("ROLLBACK").IgnoreError();  // the statement's error is the one to report
-      last = internal::ToStatus(result);
-      if (last.retryable()) continue;  // nothing was committed: running it again is safe
+      // Nothing was committed, so running the whole transaction again is safe.
+      if (again(internal::ToStatus(result), false)) continue;
       return result;
     }
     if (Status s = c.ExecScript("COMMIT"); !s.ok()) {
@@ -260,13 +266,11 @@ auto SqlStore::Transact(TxKind kind, Fn&& fn) -> decltype(fn(std::declval<SqlCon
             s.message()));
       }
       c.ExecScript("ROLLBACK").IgnoreError();
-      last = s;
-      if (s.retryable()) continue;
+      if (again(s, false)) continue;
       return s;
     }
     return result;
   }
-  return last;
 }
 
 Status SqlStore::MigrateSchema() {

@@ -39,6 +39,10 @@ Status SqliteConnection::Error(int rc, std::string_view what) const {
     default:
       break;
   }
+  // ON DELETE RESTRICT reports a generic constraint code with this fixed message.
+  if ((rc & 0xff) == SQLITE_CONSTRAINT && msg.find("FOREIGN KEY constraint failed") != std::string::npos) {
+    return Status::FailedPrecondition("foreign key: " + msg);
+  }
   switch (rc & 0xff) {
     case SQLITE_CONSTRAINT:
     case SQLITE_MISMATCH:
