@@ -29,7 +29,7 @@ class PostgresConnection final : public SqlConnection {
 
   Dialect dialect() const override { return Dialect::kPostgres; }
   Status ExecScript(std::string_view sql) override;
-  Result<SqlResult> Query(std::string_view sql, std::span<const SqlValue> params) override;
+  Result<SqlResult> Query(std::string_view sql, std::span<const SqlValue> params = {}) override;
   bool healthy() const override { return healthy_; }
 
   // "host:port/dbname" of this connection, for messages.

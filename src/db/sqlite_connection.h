@@ -30,7 +30,7 @@ class SqliteConnection final : public SqlConnection {
 
   Dialect dialect() const override { return Dialect::kSqlite; }
   Status ExecScript(std::string_view sql) override;
-  Result<SqlResult> Query(std::string_view sql, std::span<const SqlValue> params) override;
+  Result<SqlResult> Query(std::string_view sql, std::span<const SqlValue> params = {}) override;
   bool healthy() const override { return true; }
 
  private:
