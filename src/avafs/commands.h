@@ -1,5 +1,5 @@
 // The avafs command-line tool, one file per command: `avafs mount` (the daemon), `avafs warm`,
-// `avafs stats`, `avafs umount`. Each Register* adds its subcommand to the app and returns the
+// `avafs stats`, `avafs flush`, `avafs umount`. Each Register* adds its subcommand to the app and returns the
 // function that runs it (exit code 0 on success, 1 on failure).
 #pragma once
 
@@ -15,5 +15,6 @@ Command RegisterMount(CLI::App& app);
 Command RegisterWarm(CLI::App& app);
 Command RegisterStats(CLI::App& app);
 Command RegisterUmount(CLI::App& app);
+Command RegisterFlush(CLI::App& app);
 
 }  // namespace ava::avafs

@@ -68,6 +68,17 @@ Result<nlohmann::json> GetJson(const std::string& control, const std::string& ur
   return j;
 }
 
+Result<nlohmann::json> PostJson(const std::string& control, const std::string& url_path, const nlohmann::json& body,
+                                int* http_status) {
+  AVA_ASSIGN_OR_RETURN(httplib::Client cli, Connect(control));
+  httplib::Result r = cli.Post(url_path.c_str(), body.dump(), "application/json");
+  if (!r) return HttpFailure(control, url_path, r);
+  *http_status = r->status;
+  nlohmann::json j = nlohmann::json::parse(r->body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return HttpFailure(control, url_path, r);
+  return j;
+}
+
 Status PostStreaming(const std::string& control, const std::string& url_path, const nlohmann::json& body,
                      const std::function<void(const std::string& line)>& on_line) {
   AVA_ASSIGN_OR_RETURN(httplib::Client cli, Connect(control));

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "avafs/commands.h"
+#include "avafs/daemon.h"
 #include "cache/tiered_cache.h"
 #include "common/clock.h"
 #include "common/logging.h"
@@ -21,6 +22,7 @@
 #include "fs/fuse_server.h"
 #include "fs/memory_budget.h"
 #include "fs/warmer.h"
+#include "fs/write_back.h"
 #include "store/store_config.h"
 
 namespace ava::avafs {
@@ -41,11 +43,6 @@ struct Args {
   int threads = 64;
 };
 
-int Fail(const std::string& message) {
-  fmt::print(stderr, "avafs mount: {}\n", message);
-  return 1;
-}
-
 // Applies command-line overrides on top of the mount table.
 Status ApplyFlags(const Args& args, fs::AvafsConfig* config) {
   if (!args.metadata_ttl.empty()) {
@@ -63,18 +60,34 @@ Status ApplyFlags(const Args& args, fs::AvafsConfig* config) {
 }
 
 int RunMount(const Args& args) {
+  auto usage_error = [](const std::string& m) {
+    fmt::print(stderr, "avafs mount: {}\n", m);
+    return 1;
+  };
   LogLevel level = LogLevel::kInfo;
-  if (!ParseLogLevel(args.log_level, &level)) return Fail(fmt::format("unknown log level '{}'", args.log_level));
+  if (!ParseLogLevel(args.log_level, &level)) return usage_error(fmt::format("unknown log level '{}'", args.log_level));
   Result<fs::AvafsConfig> loaded = fs::LoadAvafsConfig(args.config);
-  if (!loaded.ok()) return Fail(loaded.status().message());
+  if (!loaded.ok()) return usage_error(loaded.status().message());
   fs::AvafsConfig config = std::move(*loaded);
-  if (Status s = ApplyFlags(args, &config); !s.ok()) return Fail(s.message());
+  if (Status s = ApplyFlags(args, &config); !s.ok()) return usage_error(s.message());
+  std::string mountpoint = args.mountpoint;
+  if (char* real = ::realpath(mountpoint.c_str(), nullptr)) {
+    mountpoint = real;  // the daemon changes directory to /
+    std::free(real);
+  }
+
+  std::string log_path = args.log_file;
+  if (log_path.empty() && !args.foreground) log_path = fmt::format("/tmp/avafs-{}-{}.log", getuid(), getpid());
+  // Everything below happens in the daemon: it reports success or the first error to this terminal.
+  DaemonLink link = DaemonLink::Foreground();
+  if (!args.foreground) {
+    Result<DaemonLink> detached = DaemonLink::Detach();
+    if (!detached.ok()) return usage_error(detached.status().ToString());
+    link = std::move(*detached);
+  }
+  auto fail = [&link](const std::string& m) { link.Fail(fmt::format("avafs mount: {}\n", m)); };
 
   std::unique_ptr<Logger> logger;
-  std::string log_path = args.log_file;
-  if (log_path.empty() && !args.foreground) {
-    log_path = fmt::format("/tmp/avafs-{}-{}.log", getuid(), getpid());
-  }
   if (log_path.empty()) {
     logger = std::make_unique<StderrLogger>(level);
   } else {
@@ -84,38 +97,48 @@ int RunMount(const Args& args) {
   MetricsRegistry metrics;
 
   // Every store is opened (and probed) before mounting, so a typo in an endpoint or a rejected key
-  // fails here, on the user's terminal, instead of as EIO later.
+  // fails here, with the reason, instead of as EIO later.
   std::vector<std::unique_ptr<store::ObjectStore>> stores;
+  std::vector<std::unique_ptr<fs::WriteBack>> writebacks;
   std::vector<fs::FsMount> mounts;
   store::StoreEnv store_env{&clock, logger.get(), &metrics};
-  for (const auto& m : config.mounts) {
-    Result<std::unique_ptr<store::ObjectStore>> st = store::OpenStore(m.store, store_env);
-    if (!st.ok()) return Fail(fmt::format("mount '{}': {}", m.name, st.status().message()));
-    mounts.push_back(fs::FsMount{m.name, st->get(), m.prefix});
+  auto open_store = [&](const store::StoreConfig& c, const std::string& what) -> store::ObjectStore* {
+    Result<std::unique_ptr<store::ObjectStore>> st = store::OpenStore(c, store_env);
+    if (!st.ok()) fail(fmt::format("{}: {}", what, st.status().message()));
     stores.push_back(std::move(*st));
+    return stores.back().get();
+  };
+  bool writable = false;
+  for (const auto& m : config.mounts) {
+    store::ObjectStore* cloud = m.store ? open_store(*m.store, fmt::format("mount '{}'", m.name)) : nullptr;
+    if (!m.writable) {
+      mounts.push_back(fs::FsMount{m.name, cloud, m.prefix, nullptr});
+      continue;
+    }
+    writable = true;
+    store::ObjectStore* durable = open_store(m.writable->durable, fmt::format("mount '{}', durable tier", m.name));
+    Result<std::unique_ptr<fs::WriteBack>> wb = fs::WriteBack::Open(
+        m.writable->writeback, m.name, durable, cloud, fs::WritebackEnv{&clock, logger.get(), &metrics});
+    if (!wb.ok()) fail(fmt::format("mount '{}': {}", m.name, wb.status().message()));
+    mounts.push_back(fs::FsMount{m.name, (*wb)->view(), m.prefix, wb->get()});
+    writebacks.push_back(std::move(*wb));
   }
 
   fs::FuseMountOptions fuse_opts;
-  fuse_opts.mountpoint = args.mountpoint;
+  fuse_opts.mountpoint = mountpoint;
   fuse_opts.allow_other = args.allow_other;
   fuse_opts.debug = args.debug_fuse;
   fuse_opts.max_threads = args.threads;
   fuse_opts.block_size = static_cast<uint32_t>(config.read.block_size);
-  Result<std::unique_ptr<fs::FuseServer>> server = fs::FuseServer::Mount(fuse_opts, logger.get());
-  if (!server.ok()) return Fail(server.status().message());
-  if (!args.foreground) {
-    fmt::print(stderr, "avafs: mounted {} on {}; log in {}\n", args.config, args.mountpoint, log_path);
-  }
-  if (Status s = (*server)->Daemonize(args.foreground); !s.ok()) return Fail(s.message());
-
-  // Threads start only now: a daemon keeps just the forking thread.
+  fuse_opts.read_only = !writable;
   cache::CacheEnv cache_env{&clock, logger.get(), &metrics};
   Result<std::unique_ptr<cache::TieredCache>> cache = cache::TieredCache::Open(config.cache, cache_env);
-  if (!cache.ok()) {
-    AVA_LOG(logger.get(), kError, "avafs", "cannot open the cache: {}", cache.status().ToString());
-    return 1;
-  }
+  if (!cache.ok()) fail(fmt::format("cache: {}", cache.status().message()));
+  Result<std::unique_ptr<fs::FuseServer>> server = fs::FuseServer::Mount(fuse_opts, logger.get());
+  if (!server.ok()) fail(server.status().message());
+
   (*cache)->Start();
+  for (auto& wb : writebacks) wb->Start();
   fs::MemoryBudget budget(config.read.fetch_buffers);
   metrics.AddCallbackGauge("avafs_fetch_buffer_bytes", "Bytes held by fetches in progress", {},
                            [&budget] { return static_cast<double>(budget.used()); });
@@ -127,25 +150,25 @@ int RunMount(const Args& args) {
 
   fs::FsOptions fs_opts;
   fs_opts.metadata_ttl = config.metadata_ttl;
-  fs_opts.max_readahead_blocks = static_cast<uint32_t>(
-      std::max<uint64_t>(1, config.read.max_readahead / config.read.block_size));
+  fs_opts.max_readahead_blocks =
+      static_cast<uint32_t>(std::max<uint64_t>(1, config.read.max_readahead / config.read.block_size));
   fs_opts.uid = getuid();
   fs_opts.gid = getgid();
   fs::FileSystem filesystem(std::move(mounts), fs_opts, fs::FsEnv{&clock, logger.get(), &metrics, &fetcher});
   fs::Warmer warmer(&filesystem, &fetcher, &clock);
   fs::ControlServer control(&filesystem, &warmer, cache->get(), &budget, &metrics, logger.get());
   Result<std::string> address = control.Start(config.control_address);
-  if (!address.ok()) {
-    AVA_LOG(logger.get(), kError, "avafs", "control endpoint: {}", address.status().ToString());
-    return 1;
-  }
+  if (!address.ok()) fail(fmt::format("control endpoint: {}", address.status().message()));
   filesystem.set_control_address(*address);
   AVA_LOG(logger.get(), kInfo, "avafs", "serving {} mount(s) on {}; metadata TTL {}; control http://{}",
-          config.mounts.size(), args.mountpoint, config.metadata_ttl.ToString(), *address);
+          config.mounts.size(), mountpoint, config.metadata_ttl.ToString(), *address);
+  link.Ready(link.foreground() ? ""
+                               : fmt::format("avafs: mounted {} on {}; log in {}\n", args.config, mountpoint, log_path));
 
   Status served = (*server)->Serve(&filesystem, &clock, &metrics);
-  AVA_LOG(logger.get(), kInfo, "avafs", "unmounted {}; saving the cache index", args.mountpoint);
+  AVA_LOG(logger.get(), kInfo, "avafs", "unmounted {}; saving the cache index", mountpoint);
   control.Stop();
+  for (auto& wb : writebacks) wb->Stop();
   (*cache)->Stop();
   fetch_pool.Shutdown();
   if (!served.ok()) {
@@ -184,8 +207,10 @@ Command RegisterMount(CLI::App& app) {
       ->check(CLI::Range(1, 1024));
   cmd->add_flag("--debug-fuse", args->debug_fuse, "Trace every FUSE request on stderr (implies nothing else).");
   cmd->footer(
-      "The mount is read-only. Objects appear as files and common prefixes (by '/') as directories; each\n"
-      "mount of the table is a directory under MOUNTPOINT. Every store is contacted before mounting, so an\n"
+      "Objects appear as files and common prefixes (by '/') as directories; each mount of the table is a\n"
+      "directory under MOUNTPOINT. Mounts are read-only unless the table gives them a 'writable' section\n"
+      "(a durable tier, and uploads to the cloud store in the background). Every store is contacted before\n"
+      "mounting, so an\n"
       "unreachable endpoint or rejected credentials fail here with the reason. Unmount with\n"
       "'avafs umount MOUNTPOINT'; the SSD tier's index is saved and the next mount starts warm.\n"
       "Memory: cache.ram_capacity + read.fetch_buffers bound what the daemon holds in data buffers.");

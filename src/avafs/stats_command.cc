@@ -73,6 +73,24 @@ void PrintHuman(const std::string& path, const nlohmann::json& s) {
                static_cast<uint64_t>(s["read"].value("prefetched_blocks", 0.0)));
   }
   fmt::print("inodes known    {}\n", s.value("inodes", 0ull));
+  if (s.contains("writeback")) {
+    for (const auto& [name, w] : s["writeback"].items()) {
+      fmt::print("\nwritable mount '{}'\n", name);
+      uint64_t cap = w.value("durable_capacity_bytes", 0ull);
+      fmt::print("  durable tier   {} used of {}\n", FormatBytes(w.value("durable_used_bytes", 0ull)),
+                 cap == 0 ? std::string("unlimited") : FormatBytes(cap));
+      if (!w.value("cloud", false)) {
+        fmt::print("  no cloud store: the durable tier is the mount's only store\n");
+        continue;
+      }
+      fmt::print("  upload queue   {} change(s), {} not yet in the cloud, oldest {:.1f} s\n",
+                 w.value("queue_length", 0ull), FormatBytes(w.value("dirty_bytes", 0ull)),
+                 w.value("oldest_pending_seconds", 0.0));
+      fmt::print("  uploaded       {}  errors {}  durable copies evicted {}\n",
+                 FormatBytes(w.value("uploaded_bytes", 0ull)), w.value("upload_errors", 0ull),
+                 w.value("evictions", 0ull));
+    }
+  }
 }
 
 }  // namespace

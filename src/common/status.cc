@@ -69,6 +69,11 @@ Status Status::DataLoss(bool value) && {
   return std::move(*this);
 }
 
+Status Status::WithSubCode(SubCode sub) && {
+  subcode_ = sub;
+  return std::move(*this);
+}
+
 Status Status::Annotate(std::string_view context) const {
   if (ok()) return *this;
   Status s = *this;

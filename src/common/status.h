@@ -45,6 +45,17 @@ enum class Code : int {
 
 std::string_view CodeName(Code code);
 
+// Refines a code where a caller must tell cases apart (RocksDB's SubCode); the FUSE layer maps
+// these to the exact errno POSIX tools expect (rm -r needs ENOTEMPTY, mv needs EXDEV, …).
+enum class SubCode : int {
+  kNone = 0,
+  kNotEmpty,      // a directory that must be empty is not
+  kIsDirectory,   // a file operation on a directory
+  kNotDirectory,  // a directory operation on a file
+  kCrossDevice,   // a rename between different stores
+  kReadOnly,      // the target cannot be changed
+};
+
 class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
@@ -87,6 +98,8 @@ class [[nodiscard]] Status {
   Status Retryable(bool value = true) const&;
   Status Retryable(bool value = true) &&;
   Status DataLoss(bool value = true) &&;
+  Status WithSubCode(SubCode sub) &&;
+  SubCode subcode() const { return subcode_; }
   // "context: message", keeping code and flags. Used to say where an error happened.
   Status Annotate(std::string_view context) const;
 
@@ -106,6 +119,7 @@ class [[nodiscard]] Status {
   Code code_ = Code::kOk;
   bool retryable_ = false;
   bool data_loss_ = false;
+  SubCode subcode_ = SubCode::kNone;
   std::string message_;
 };
 

@@ -13,6 +13,30 @@ namespace {
 
 bool IsPowerOfTwo(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
+Result<WritableSpec> ParseWritable(const YamlDoc& doc, const YAML::Node& w) {
+  AVA_RETURN_IF_ERROR(CheckKeys(doc, w,
+                                {"durable", "state_dir", "upload_delay", "durable_capacity", "durable_high_watermark",
+                                 "durable_low_watermark", "upload_threads", "upload_part_size"}));
+  WritableSpec spec;
+  YAML::Node durable = w["durable"];
+  if (!durable.IsDefined() || !durable.IsMap()) {
+    return YamlError(doc, w, "'writable' needs a 'durable' store mapping (uri: s3://… on Ceph, or file:///…)");
+  }
+  AVA_ASSIGN_OR_RETURN(spec.durable, store::ParseStoreConfig(doc, durable));
+  WritebackConfig& c = spec.writeback;
+  AVA_ASSIGN_OR_RETURN(c.state_dir, GetString(doc, w, "state_dir"));
+  AVA_ASSIGN_OR_RETURN(c.upload_delay, GetDuration(doc, w, "upload_delay", c.upload_delay));
+  AVA_ASSIGN_OR_RETURN(c.durable_capacity, GetBytes(doc, w, "durable_capacity", c.durable_capacity));
+  AVA_ASSIGN_OR_RETURN(c.durable_high_watermark, GetDouble(doc, w, "durable_high_watermark", c.durable_high_watermark));
+  AVA_ASSIGN_OR_RETURN(c.durable_low_watermark, GetDouble(doc, w, "durable_low_watermark", c.durable_low_watermark));
+  AVA_ASSIGN_OR_RETURN(int64_t threads, GetInt(doc, w, "upload_threads", c.uploader.threads));
+  c.uploader.threads = static_cast<int>(threads);
+  AVA_ASSIGN_OR_RETURN(c.uploader.part_size, GetBytes(doc, w, "upload_part_size", c.uploader.part_size));
+  Status s = c.Validate();
+  if (!s.ok()) return YamlError(doc, w, s.message());
+  return spec;
+}
+
 Result<AvafsConfig> FromDoc(const YamlDoc& doc) {
   AvafsConfig c;
   c.source = doc.source;
@@ -47,7 +71,7 @@ Result<AvafsConfig> FromDoc(const YamlDoc& doc) {
   }
   std::set<std::string> names;
   for (const auto& m : mounts) {
-    AVA_RETURN_IF_ERROR(CheckKeys(doc, m, {"name", "store", "prefix"}));
+    AVA_RETURN_IF_ERROR(CheckKeys(doc, m, {"name", "store", "prefix", "writable"}));
     MountSpec spec;
     AVA_ASSIGN_OR_RETURN(spec.name, GetString(doc, m, "name"));
     if (spec.name.empty() || spec.name.find('/') != std::string::npos || spec.name == "." || spec.name == "..") {
@@ -61,11 +85,16 @@ Result<AvafsConfig> FromDoc(const YamlDoc& doc) {
     if (!spec.prefix.empty() && spec.prefix.front() == '/') {
       return YamlError(doc, m["prefix"], "prefix must not start with '/'");
     }
+    if (YAML::Node w = m["writable"]; w.IsDefined() && !w.IsNull()) {
+      AVA_ASSIGN_OR_RETURN(spec.writable, ParseWritable(doc, w));
+    }
     YAML::Node store = m["store"];
-    if (!store.IsDefined() || !store.IsMap()) {
+    if (store.IsDefined() && !store.IsNull()) {
+      if (!store.IsMap()) return YamlError(doc, store, "'store' must be a mapping (uri: s3://…, file://…)");
+      AVA_ASSIGN_OR_RETURN(spec.store, store::ParseStoreConfig(doc, store));
+    } else if (!spec.writable) {
       return YamlError(doc, m, fmt::format("mount '{}' needs a 'store' mapping (uri: s3://…, file://…)", spec.name));
     }
-    AVA_ASSIGN_OR_RETURN(spec.store, store::ParseStoreConfig(doc, store));
     c.mounts.push_back(std::move(spec));
   }
   return c;

@@ -17,18 +17,31 @@
 //       prefix: imagenet/      # optional: only keys under this prefix, without it
 //     - name: scratch
 //       store: { uri: "file:///data/scratch" }
+//     - name: outputs          # a writable mount (docs/avafs.md, "Writing")
+//       store: { uri: "s3://results", endpoint: "https://s3.example" }   # the cloud store (optional)
+//       writable:
+//         durable: { uri: "s3://outputs", endpoint: "http://rgw:7480" }  # or file:///var/lib/avafs/durable
+//         state_dir: /var/lib/avafs/outputs   # journal + staging files, local disk
+//         upload_delay: 30s
+//         durable_capacity: 100GiB            # 0 = unlimited
+//         durable_high_watermark: 0.8
+//         durable_low_watermark: 0.6
+//         upload_threads: 4
+//         upload_part_size: 16MiB
 //
 // Errors name the file, line and problem. The one global memory bound is
 // cache.ram_capacity + read.fetch_buffers.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cache/cache_config.h"
 #include "common/result.h"
 #include "fs/metadata_ttl.h"
+#include "fs/write_back.h"
 #include "store/store_config.h"
 
 namespace ava::fs {
@@ -42,10 +55,16 @@ struct ReadConfig {
   Status Validate() const;
 };
 
+struct WritableSpec {
+  store::StoreConfig durable;
+  WritebackConfig writeback;
+};
+
 struct MountSpec {
   std::string name;
-  store::StoreConfig store;
+  std::optional<store::StoreConfig> store;  // absent only for a durable-only writable mount
   std::string prefix;
+  std::optional<WritableSpec> writable;
 };
 
 struct AvafsConfig {

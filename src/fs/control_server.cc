@@ -111,6 +111,22 @@ nlohmann::json ControlServer::StatsJson() const {
   out["backend"] = backend.empty() ? nlohmann::json::object() : nlohmann::json(backend);
   out["fuse"] = fuse.empty() ? nlohmann::json::object() : nlohmann::json(fuse);
   out["inodes"] = fs_->InodeCount();
+  nlohmann::json writable = nlohmann::json::object();
+  for (const auto& m : fs_->mounts()) {
+    if (m.writeback == nullptr) continue;
+    WritebackStats w = m.writeback->Stats();
+    writable[m.name] = {{"queue_length", w.queue_length},
+                        {"dirty_bytes", w.dirty_bytes},
+                        {"staged_bytes", w.staged_bytes},
+                        {"oldest_pending_seconds", w.oldest_pending_seconds},
+                        {"durable_used_bytes", w.durable_used_bytes},
+                        {"durable_capacity_bytes", w.durable_capacity_bytes},
+                        {"uploaded_bytes", w.uploaded_bytes},
+                        {"upload_errors", w.upload_errors},
+                        {"evictions", w.evictions},
+                        {"cloud", m.writeback->has_cloud()}};
+  }
+  out["writeback"] = writable;
   return out;
 }
 
@@ -121,6 +137,23 @@ void ControlServer::RegisterHandlers() {
   });
   s.Get("/stats", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(StatsJson().dump(2), "application/json");
+  });
+  s.Post("/flush", [this](const httplib::Request& req, httplib::Response& res) {
+    nlohmann::json body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("path") || !body["path"].is_string()) {
+      res.status = 400;
+      res.set_content(R"({"error":{"code":"InvalidArgument","message":"body must be {\"path\": \"/mount/dir\"}"}})",
+                      "application/json");
+      return;
+    }
+    Nanos timeout = std::chrono::seconds(std::clamp<int64_t>(body.value("timeout_seconds", int64_t{600}), 1, 86400));
+    Status s = fs_->FlushUploads(body["path"].get<std::string>(), timeout);
+    nlohmann::json out = {{"ok", s.ok()}};
+    if (!s.ok()) {
+      out["error"] = {{"code", std::string(CodeName(s.code()))}, {"message", s.message()}};
+      res.status = s.code() == Code::kDeadlineExceeded ? 504 : s.IsNotFound() ? 404 : 500;
+    }
+    res.set_content(out.dump(), "application/json");
   });
   s.Post("/warm", [this](const httplib::Request& req, httplib::Response& res) {
     nlohmann::json body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);

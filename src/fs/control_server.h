@@ -4,6 +4,8 @@
 //   GET  /stats    JSON: cache tiers, memory, backend requests, metadata cache (what `avafs stats` shows)
 //   POST /warm     JSON {"paths": [...], "metadata_only": false, "parallel": 16}; answers with
 //                  JSON lines of progress, the last one with "done": true (what `avafs warm` shows)
+//   POST /flush    JSON {"path": "/outputs/run1", "timeout_seconds": 600}: uploads every pending change
+//                  under the path to the cloud store now and answers when they are done (`avafs flush`)
 //
 // Thread safety: handlers run on the HTTP server's threads; everything they touch is thread-safe.
 #pragma once

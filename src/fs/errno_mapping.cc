@@ -5,6 +5,20 @@
 namespace ava::fs {
 
 int ToErrno(const Status& status) {
+  switch (status.subcode()) {
+    case SubCode::kNone:
+      break;
+    case SubCode::kNotEmpty:
+      return ENOTEMPTY;
+    case SubCode::kIsDirectory:
+      return EISDIR;
+    case SubCode::kNotDirectory:
+      return ENOTDIR;
+    case SubCode::kCrossDevice:
+      return EXDEV;
+    case SubCode::kReadOnly:
+      return EROFS;
+  }
   switch (status.code()) {
     case Code::kOk:
       return 0;

@@ -5,7 +5,7 @@
 
 namespace ava::fs {
 
-// OK → 0. NotFound → ENOENT, PermissionDenied/Unauthenticated → EACCES, NoSpace → ENOSPC, …;
+// OK → 0. A SubCode decides first (kNotEmpty → ENOTEMPTY, kReadOnly → EROFS, …). NotFound → ENOENT, PermissionDenied/Unauthenticated → EACCES, NoSpace → ENOSPC, …;
 // failures of the backend or of local disks (Unavailable, IOError, Corruption, …) → EIO.
 int ToErrno(const Status& status);
 

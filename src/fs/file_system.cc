@@ -47,7 +47,19 @@ std::string FileSystem::DirId(int mount, const std::string& dir_rel) const {
 }
 
 Attr FileSystem::ToAttr(const InodeInfo& info) const {
-  return Attr{info.ino, info.is_dir, info.size, info.mtime_ns};
+  return Attr{info.ino, info.is_dir, info.size, info.mtime_ns, 0};
+}
+
+void FileSystem::ApplyAttrs(int mount, const std::string& rel, Attr* attr) const {
+  WriteBack* wb = mounts_[mount].writeback;
+  if (wb == nullptr) return;
+  if (!attr->is_dir) {
+    if (std::shared_ptr<StagedFile> w = wb->FindWriter(FullKey(mount, rel))) attr->size = w->size();
+  }
+  if (std::optional<FileAttrs> a = wb->Attrs(FullKey(mount, rel))) {
+    attr->mode = a->mode;
+    if (a->mtime_ns != 0) attr->mtime_ns = a->mtime_ns;
+  }
 }
 
 Result<std::shared_ptr<const DirListing>> FileSystem::Listing(int mount, const std::string& dir_rel) {
@@ -76,6 +88,18 @@ Result<std::shared_ptr<const DirListing>> FileSystem::Listing(int mount, const s
 }
 
 Result<NameStat> FileSystem::ResolveName(int mount, const std::string& dir_rel, const std::string& name) {
+  if (WriteBack* wb = mounts_[mount].writeback) {
+    // A file being written exists (with its staged size) before its first commit.
+    if (std::shared_ptr<StagedFile> w = wb->FindWriter(FullKey(mount, dir_rel + name))) {
+      NameStat st;
+      st.kind = NameStat::Kind::kFile;
+      st.info.key = FullKey(mount, dir_rel + name);
+      st.info.size = w->size();
+      st.info.mtime_ns = env_.clock->WallNow().count();
+      st.fetched_at = env_.clock->Now();
+      return st;
+    }
+  }
   if (auto listing = metadata_.GetListing(DirId(mount, dir_rel))) {
     if (meta_hits_) meta_hits_->Inc();
     NameStat st;
@@ -142,7 +166,9 @@ Result<Attr> FileSystem::Lookup(uint64_t parent, const std::string& name) {
   info.size = st.info.size;
   info.etag = st.info.etag;
   info.mtime_ns = st.info.mtime_ns;
-  return ToAttr(inodes_.Remember(parent, name, info));
+  Attr attr = ToAttr(inodes_.Remember(parent, name, info));
+  ApplyAttrs(p->mount, p->rel + name + (info.is_dir ? "/" : ""), &attr);
+  return attr;
 }
 
 void FileSystem::Forget(uint64_t ino, uint64_t nlookup) { inodes_.Forget(ino, nlookup); }
@@ -150,7 +176,11 @@ void FileSystem::Forget(uint64_t ino, uint64_t nlookup) { inodes_.Forget(ino, nl
 Result<Attr> FileSystem::GetAttr(uint64_t ino) {
   std::optional<InodeInfo> info = inodes_.Get(ino);
   if (!info) return Status::NotFound(fmt::format("stale inode {}", ino));
-  if (info->is_dir || info->mount < 0) return ToAttr(*info);
+  if (info->is_dir || info->mount < 0) {
+    Attr attr = ToAttr(*info);
+    if (info->mount >= 0) ApplyAttrs(info->mount, info->rel, &attr);
+    return attr;
+  }
   // Revalidate through the metadata cache: within the TTL this costs nothing.
   std::string rel = info->rel;
   size_t slash = rel.rfind('/');
@@ -164,7 +194,9 @@ Result<Attr> FileSystem::GetAttr(uint64_t ino) {
     info->etag = st.info.etag;
     info->mtime_ns = st.info.mtime_ns;
   }
-  return ToAttr(*info);
+  Attr attr = ToAttr(*info);
+  ApplyAttrs(info->mount, info->rel, &attr);
+  return attr;
 }
 
 Result<uint64_t> FileSystem::OpenDir(uint64_t ino) {
@@ -183,6 +215,15 @@ Result<uint64_t> FileSystem::OpenDir(uint64_t ino) {
       entries->push_back(DirEntry{d, true, {}});
     }
     for (const auto& f : listing->files) entries->push_back(DirEntry{f.key, false, f});
+    if (WriteBack* wb = mounts_[info->mount].writeback) {
+      for (auto& [name, size] : wb->WritersIn(FullKey(info->mount, info->rel))) {
+        if (listing->by_name.count(name) > 0) continue;
+        store::ObjectInfo staged;
+        staged.key = name;
+        staged.size = size;
+        entries->push_back(DirEntry{name, false, staged});
+      }
+    }
     std::sort(entries->begin(), entries->end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
   }
   std::lock_guard<std::mutex> lock(handles_mu_);
@@ -225,36 +266,65 @@ ObjectVersion FileSystem::VersionOf(int mount, const store::ObjectInfo& info) co
 }
 
 Result<OpenResult> FileSystem::Open(uint64_t ino, int flags) {
-  if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0) {
-    return Status::PermissionDenied("avafs mounts are read-only in this version");
-  }
-  AVA_ASSIGN_OR_RETURN(Attr attr, GetAttr(ino));
-  if (attr.is_dir) return Status::FailedPrecondition("is a directory");
   std::optional<InodeInfo> info = inodes_.Get(ino);
   if (!info) return Status::NotFound(fmt::format("stale inode {}", ino));
-  store::ObjectInfo obj{FullKey(info->mount, info->rel), info->size, info->etag, info->mtime_ns};
+  if (info->is_dir) {
+    return Status::FailedPrecondition("is a directory").WithSubCode(SubCode::kIsDirectory);
+  }
+  const bool for_write = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0;
+  WriteBack* wb = info->mount >= 0 ? mounts_[info->mount].writeback : nullptr;
+  const std::string key = info->mount >= 0 ? FullKey(info->mount, info->rel) : "";
   auto file = std::make_shared<OpenFile>(env_.fetcher->block_size(), options_.max_readahead_blocks);
   file->ino = ino;
-  file->version = VersionOf(info->mount, obj);
-  std::string previous = inodes_.SetOpenedEtag(ino, info->etag);
   OpenResult out;
-  out.keep_cache = previous == info->etag;
-  std::lock_guard<std::mutex> lock(handles_mu_);
-  out.fh = next_fh_++;
-  files_.emplace(out.fh, std::move(file));
+  if (for_write) {
+    if (wb == nullptr) return ReadOnly(key);
+    AVA_ASSIGN_OR_RETURN(file->staged, wb->OpenWriter(key, (flags & O_TRUNC) != 0, /*is_new=*/false));
+    file->writeback = wb;
+    file->writer = true;
+  } else if (wb != nullptr && (file->staged = wb->FindWriter(key))) {
+    // Someone is writing it: read the staged bytes, so every handle sees every write.
+  } else {
+    AVA_ASSIGN_OR_RETURN(Attr attr, GetAttr(ino));
+    (void)attr;
+    info = inodes_.Get(ino);
+    if (!info) return Status::NotFound(fmt::format("stale inode {}", ino));
+    store::ObjectInfo obj{key, info->size, info->etag, info->mtime_ns};
+    file->version = VersionOf(info->mount, obj);
+    std::string previous = inodes_.SetOpenedEtag(ino, info->etag);
+    out.keep_cache = previous == info->etag && wb == nullptr;
+  }
+  out.fh = AddHandle(std::move(file));
   return out;
 }
 
+uint64_t FileSystem::AddHandle(std::shared_ptr<OpenFile> file) {
+  std::lock_guard<std::mutex> lock(handles_mu_);
+  uint64_t fh = next_fh_++;
+  files_.emplace(fh, std::move(file));
+  return fh;
+}
+
+std::shared_ptr<FileSystem::OpenFile> FileSystem::FindHandle(uint64_t fh) {
+  std::lock_guard<std::mutex> lock(handles_mu_);
+  auto it = files_.find(fh);
+  return it == files_.end() ? nullptr : it->second;
+}
+
 Result<ReadResult> FileSystem::Read(uint64_t fh, uint64_t offset, uint64_t size) {
-  std::shared_ptr<OpenFile> file;
-  {
-    std::lock_guard<std::mutex> lock(handles_mu_);
-    auto it = files_.find(fh);
-    if (it == files_.end()) return Status::InvalidArgument(fmt::format("unknown file handle {}", fh));
-    file = it->second;
+  std::shared_ptr<OpenFile> file = FindHandle(fh);
+  if (!file) return Status::InvalidArgument(fmt::format("unknown file handle {}", fh));
+  ReadResult out;
+  if (file->staged) {
+    AVA_ASSIGN_OR_RETURN(std::string bytes, file->staged->Read(offset, size));
+    auto block = std::make_shared<const std::string>(std::move(bytes));
+    out.size = block->size();
+    if (out.size > 0) out.iov.push_back(iovec{const_cast<char*>(block->data()), block->size()});
+    out.blocks.push_back(std::move(block));
+    if (read_bytes_) read_bytes_->Inc(out.size);
+    return out;
   }
   const ObjectVersion& v = file->version;
-  ReadResult out;
   if (offset >= v.size || size == 0) return out;
   uint64_t end = std::min(v.size, offset + size);
   const uint64_t bs = env_.fetcher->block_size();
@@ -296,9 +366,25 @@ Result<ReadResult> FileSystem::Read(uint64_t fh, uint64_t offset, uint64_t size)
   return out;
 }
 
-void FileSystem::Release(uint64_t fh) {
-  std::lock_guard<std::mutex> lock(handles_mu_);
-  files_.erase(fh);
+Status FileSystem::Release(uint64_t fh) {
+  std::shared_ptr<OpenFile> file;
+  {
+    std::lock_guard<std::mutex> lock(handles_mu_);
+    auto it = files_.find(fh);
+    if (it == files_.end()) return Status::OK();
+    file = std::move(it->second);
+    files_.erase(it);
+  }
+  if (!file->writer) return Status::OK();
+  std::string path = file->staged->path();
+  Status s = file->writeback->CloseWriter(file->staged);
+  std::optional<InodeInfo> info = inodes_.Get(file->ino);
+  if (info && info->mount >= 0) {
+    size_t slash = info->rel.rfind('/');
+    InvalidateName(info->mount, slash == std::string::npos ? "" : info->rel.substr(0, slash + 1),
+                   slash == std::string::npos ? info->rel : info->rel.substr(slash + 1));
+  }
+  return s;
 }
 
 std::string FileSystem::PathOf(uint64_t ino) const {

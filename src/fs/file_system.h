@@ -4,7 +4,8 @@
 //
 // The tree: the root holds one directory per mount (the mount table's names); inside a mount,
 // objects are files and common prefixes (by '/') are directories. Where a name is both an object
-// and a prefix, the object wins. Files are read-only in this version (EROFS on open for writing).
+// and a prefix, the object wins. Mounts are read-only (EROFS on any change) unless they have a
+// WriteBack (write_back.h); writes then go through it, and reads see them at once.
 //
 // Metadata: listings and stats are cached for the mount's MetadataTtl (metadata_cache.h); the
 // kernel gets the same TTL for its entry/attr caches. Data: reads go through BlockFetcher (cache,
@@ -24,6 +25,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -37,14 +39,17 @@
 #include "fs/inode_table.h"
 #include "fs/metadata_cache.h"
 #include "fs/readahead.h"
+#include "fs/staged_file.h"
+#include "fs/write_back.h"
 #include "store/object_store.h"
 
 namespace ava::fs {
 
 struct FsMount {
   std::string name;             // directory name under the root
-  store::ObjectStore* store = nullptr;
+  store::ObjectStore* store = nullptr;  // for a writable mount: writeback->view()
   std::string prefix;           // key prefix inside the store ("" or ending with '/')
+  WriteBack* writeback = nullptr;       // null: read-only
 };
 
 struct FsOptions {
@@ -67,6 +72,16 @@ struct Attr {
   bool is_dir = false;
   uint64_t size = 0;
   int64_t mtime_ns = 0;
+  uint32_t mode = 0;  // permission bits; 0 = the default for the mount (0444/0555 read-only, 0644/0755 writable)
+};
+
+// What setattr changes (each optional).
+struct SetAttrRequest {
+  std::optional<uint64_t> size;
+  std::optional<uint32_t> mode;
+  std::optional<int64_t> mtime_ns;
+  std::optional<uint32_t> uid, gid;
+  uint64_t fh = 0;  // the open handle it came through (ftruncate), 0 if none
 };
 
 // One entry of a directory snapshot taken at opendir.
@@ -121,7 +136,26 @@ class FileSystem {
 
   Result<OpenResult> Open(uint64_t ino, int flags);
   Result<ReadResult> Read(uint64_t fh, uint64_t offset, uint64_t size);
-  void Release(uint64_t fh);
+  // The last handle of a written file commits it (see WriteBack::CloseWriter).
+  Status Release(uint64_t fh);
+
+  // The write path (file_system_write.cc). On read-only mounts every one fails with ReadOnly().
+  Result<Attr> Create(uint64_t parent, const std::string& name, uint32_t mode, int flags, OpenResult* opened);
+  Result<uint64_t> Write(uint64_t fh, uint64_t offset, std::string_view data);
+  // flush (each close of a descriptor) and fsync: the file is on the durable tier when they return.
+  Status Flush(uint64_t fh);
+  Result<Attr> SetAttr(uint64_t ino, const SetAttrRequest& req);
+  Result<Attr> Mkdir(uint64_t parent, const std::string& name, uint32_t mode);
+  Status Unlink(uint64_t parent, const std::string& name);
+  Status Rmdir(uint64_t parent, const std::string& name);
+  // flags: RENAME_NOREPLACE is honoured; RENAME_EXCHANGE is not supported (InvalidArgument).
+  Status Rename(uint64_t parent, const std::string& name, uint64_t new_parent, const std::string& new_name,
+                unsigned flags);
+  bool HasWritableMounts() const;
+  // Uploads pending under a tree path ("/outputs/run1") are done now; waits up to `timeout`.
+  Status FlushUploads(const std::string& path, Nanos timeout);
+  // The "read-only file system" error of mounts without a WriteBack.
+  static Status ReadOnly(const std::string& what);
 
   // Extended attributes: user.avafs.control (control server address), user.avafs.path (path
   // inside the tree), user.avafs.store (store and key), user.avafs.etag (files).
@@ -147,6 +181,10 @@ class FileSystem {
   struct OpenFile {
     uint64_t ino = 0;
     ObjectVersion version;
+    // Set when the path is being written: readers and writers use the staged bytes.
+    std::shared_ptr<StagedFile> staged;
+    WriteBack* writeback = nullptr;  // set for handles opened for writing
+    bool writer = false;
     std::mutex mu;
     ReadaheadWindow readahead GUARDED_BY(mu);
     uint64_t prefetched_through GUARDED_BY(mu) = 0;  // highest block index prefetched + 1
@@ -160,6 +198,14 @@ class FileSystem {
   std::string DirId(int mount, const std::string& dir_rel) const;
   std::string FullKey(int mount, const std::string& rel) const { return mounts_[mount].prefix + rel; }
   Attr ToAttr(const InodeInfo& info) const;
+  // Forgets cached facts about `name` in directory `dir_rel` (and, for directories, below it).
+  void InvalidateName(int mount, const std::string& dir_rel, const std::string& name);
+  // The directory's inode info, or an error for stale/non-directory inodes.
+  Result<InodeInfo> DirInode(uint64_t ino) const;
+  // Attributes set with chmod/utime for a writable mount's file, on top of the store's.
+  void ApplyAttrs(int mount, const std::string& rel, Attr* attr) const;
+  std::shared_ptr<OpenFile> FindHandle(uint64_t fh);
+  uint64_t AddHandle(std::shared_ptr<OpenFile> file);
   std::string PathOf(uint64_t ino) const;
 
   std::vector<FsMount> mounts_;

@@ -7,23 +7,20 @@ void OpOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   OpTimer timer(ctx, FuseOp::kOpen);
   Result<OpenResult> opened = ctx.fs->Open(ino, fi->flags);
   if (!opened.ok()) {
-    // Writing to a read-only tree is EROFS, not EACCES: tools then say "Read-only file system".
-    if (opened.status().code() == Code::kPermissionDenied && (fi->flags & O_ACCMODE) != O_RDONLY) {
-      fuse_reply_err(req, EROFS);
-      return;
-    }
     ReplyError(req, FuseOp::kOpen, opened.status());
     return;
   }
   fi->fh = opened->fh;
   fi->keep_cache = opened->keep_cache ? 1 : 0;
-  if (fuse_reply_open(req, fi) != 0) ctx.fs->Release(opened->fh);
+  if (fuse_reply_open(req, fi) != 0) ctx.fs->Release(opened->fh).IgnoreError();  // the kernel never had it
 }
 
 void OpRelease(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
   FuseContext& ctx = Ctx(req);
   OpTimer timer(ctx, FuseOp::kRelease);
-  ctx.fs->Release(fi->fh);
+  // A failed last commit was already reported by flush (close(2)); release cannot report errors.
+  Status s = ctx.fs->Release(fi->fh);
+  if (!s.ok()) AVA_LOG(ctx.logger, kError, "fuse", "release: {}", s.ToString());
   fuse_reply_err(req, 0);
 }
 

@@ -11,9 +11,11 @@ constexpr int kLogBurstPerSecond = 10;
 }
 
 std::string_view FuseOpName(FuseOp op) {
-  static constexpr std::string_view kNames[] = {"lookup",  "forget",     "getattr", "opendir", "readdir",
-                                                "readdirplus", "releasedir", "open",  "read",    "release",
-                                                "statfs",  "getxattr",   "listxattr"};
+  static constexpr std::string_view kNames[] = {
+      "lookup", "forget", "getattr", "opendir", "readdir", "readdirplus", "releasedir", "open", "read", "release",
+      "statfs", "getxattr", "listxattr", "create", "write", "flush", "fsync", "setattr", "mkdir", "unlink", "rmdir",
+      "rename", "unsupported"};
+  static_assert(std::size(kNames) == static_cast<size_t>(FuseOp::kCount));
   return kNames[static_cast<size_t>(op)];
 }
 
@@ -37,7 +39,9 @@ void ReplyError(fuse_req_t req, FuseOp op, const Status& status) {
   FuseContext& ctx = Ctx(req);
   int err = ToErrno(status);
   if (Counter* c = ctx.errors[static_cast<size_t>(op)]) c->Inc();
-  if (err != ENOENT && err != ENODATA && err != ERANGE) {
+  // Answers that are part of normal operation are not logged.
+  if (err != ENOENT && err != ENODATA && err != ERANGE && err != EEXIST && err != ENOTEMPTY && err != EROFS &&
+      err != EXDEV && err != EISDIR && err != ENOTDIR) {
     int64_t now_s = ctx.clock->Now().count() / 1000000000;
     int64_t window = ctx.log_window_start.load();
     if (window != now_s && ctx.log_window_start.compare_exchange_strong(window, now_s)) {
@@ -58,7 +62,8 @@ void ReplyError(fuse_req_t req, FuseOp op, const Status& status) {
 void FillStat(const FuseContext& ctx, const Attr& attr, struct stat* st) {
   *st = {};
   st->st_ino = attr.ino;
-  st->st_mode = attr.is_dir ? (S_IFDIR | 0555) : (S_IFREG | 0444);
+  uint32_t perm = attr.mode != 0 ? attr.mode : (ctx.writable ? (attr.is_dir ? 0755 : 0644) : (attr.is_dir ? 0555 : 0444));
+  st->st_mode = (attr.is_dir ? S_IFDIR : S_IFREG) | perm;
   st->st_nlink = attr.is_dir ? 2 : 1;
   st->st_uid = ctx.fs->options().uid;
   st->st_gid = ctx.fs->options().gid;
@@ -110,6 +115,20 @@ fuse_lowlevel_ops MakeFuseOps() {
   ops.statfs = OpStatfs;
   ops.getxattr = OpGetxattr;
   ops.listxattr = OpListxattr;
+  ops.create = OpCreate;
+  ops.write = OpWrite;
+  ops.flush = OpFlush;
+  ops.fsync = OpFsync;
+  ops.setattr = OpSetattr;
+  ops.mkdir = OpMkdir;
+  ops.unlink = OpUnlink;
+  ops.rmdir = OpRmdir;
+  ops.rename = OpRename;
+  ops.symlink = OpSymlink;
+  ops.link = OpLink;
+  ops.mknod = OpMknod;
+  ops.setxattr = OpSetxattr;
+  ops.removexattr = OpRemovexattr;
   return ops;
 }
 

@@ -21,7 +21,8 @@ namespace ava::fs {
 
 enum class FuseOp {
   kLookup, kForget, kGetattr, kOpendir, kReaddir, kReaddirplus, kReleasedir, kOpen, kRead, kRelease,
-  kStatfs, kGetxattr, kListxattr, kCount
+  kStatfs, kGetxattr, kListxattr, kCreate, kWrite, kFlush, kFsync, kSetattr, kMkdir, kUnlink, kRmdir,
+  kRename, kUnsupported, kCount
 };
 std::string_view FuseOpName(FuseOp op);
 
@@ -31,6 +32,7 @@ struct FuseContext {
   Clock* clock = nullptr;
   Logger* logger = nullptr;
   uint32_t block_size = 1 << 20;
+  bool writable = false;  // some mount of the tree takes writes (default modes 0644/0755, not 0444/0555)
   std::array<Histogram*, static_cast<size_t>(FuseOp::kCount)> latency{};
   std::array<Counter*, static_cast<size_t>(FuseOp::kCount)> errors{};
   // Error log lines are limited to a burst per second so a failing store cannot flood the log.
@@ -81,5 +83,21 @@ void OpRelease(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
 void OpStatfs(fuse_req_t req, fuse_ino_t ino);
 void OpGetxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size);
 void OpListxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+void OpCreate(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi);
+void OpWrite(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off, fuse_file_info* fi);
+void OpFlush(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+void OpFsync(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi);
+void OpSetattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi);
+void OpMkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode);
+void OpUnlink(fuse_req_t req, fuse_ino_t parent, const char* name);
+void OpRmdir(fuse_req_t req, fuse_ino_t parent, const char* name);
+void OpRename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent, const char* newname,
+              unsigned int flags);
+// Operations object stores cannot keep: symlink, link, mknod (EPERM); setxattr, removexattr (ENOTSUP).
+void OpSymlink(fuse_req_t req, const char* link, fuse_ino_t parent, const char* name);
+void OpLink(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* newname);
+void OpMknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev);
+void OpSetxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size, int flags);
+void OpRemovexattr(fuse_req_t req, fuse_ino_t ino, const char* name);
 
 }  // namespace ava::fs

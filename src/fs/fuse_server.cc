@@ -14,7 +14,8 @@ FuseServer::FuseServer(FuseMountOptions options, Logger* logger)
 
 Result<std::unique_ptr<FuseServer>> FuseServer::Mount(const FuseMountOptions& options, Logger* logger) {
   std::unique_ptr<FuseServer> server(new FuseServer(options, logger));
-  std::string opts = "fsname=avafs,subtype=avafs,ro,noatime";
+  std::string opts = "fsname=avafs,subtype=avafs,noatime";
+  if (options.read_only) opts += ",ro";
   if (options.allow_other) opts += ",allow_other";
   std::vector<std::string> argv_s = {"avafs", "-o", opts};
   if (options.debug) argv_s.push_back("-d");
@@ -24,6 +25,7 @@ Result<std::unique_ptr<FuseServer>> FuseServer::Mount(const FuseMountOptions& op
   fuse_lowlevel_ops ops = MakeFuseOps();
   server->context_->logger = logger;
   server->context_->block_size = options.block_size;
+  server->context_->writable = !options.read_only;
   server->session_ = fuse_session_new(&args, &ops, sizeof(ops), server->context_.get());
   if (server->session_ == nullptr) {
     return Status::Internal("cannot create the FUSE session (bad mount options; see the lines above)");
@@ -49,11 +51,6 @@ FuseServer::~FuseServer() {
     if (mounted_) fuse_session_unmount(session_);
     fuse_session_destroy(session_);
   }
-}
-
-Status FuseServer::Daemonize(bool foreground) {
-  if (fuse_daemonize(foreground ? 1 : 0) != 0) return Status::Internal("cannot detach from the terminal");
-  return Status::OK();
 }
 
 Status FuseServer::Serve(FileSystem* fs, Clock* clock, MetricsRegistry* metrics) {

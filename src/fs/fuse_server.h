@@ -1,10 +1,9 @@
 // FuseServer: one FUSE mount served by the libfuse low-level API on a pool of kernel-request
 // threads (fuse_session_loop_mt).
 //
-// Lifecycle: Mount() creates the session and mounts (errors here reach the user's terminal);
-// Daemonize() optionally detaches; Serve() answers requests until the file system is unmounted
-// (`fusermount3 -u`, `umount`) or the process gets SIGINT/SIGTERM/SIGHUP; the destructor
-// unmounts. Worker threads the caller starts must start after Daemonize (fork keeps one thread).
+// Lifecycle: Mount() creates the session and mounts; Serve() answers requests until the file
+// system is unmounted (`fusermount3 -u`, `umount`) or the process gets SIGINT/SIGTERM/SIGHUP;
+// the destructor unmounts.
 #pragma once
 
 #include <memory>
@@ -26,6 +25,7 @@ struct FuseMountOptions {
   bool debug = false;        // libfuse's request trace on stderr
   int max_threads = 64;      // kernel-request worker threads
   uint32_t block_size = 1 << 20;
+  bool read_only = true;     // no mount of the table takes writes
 };
 
 struct FuseContext;
@@ -37,8 +37,6 @@ class FuseServer {
   FuseServer(const FuseServer&) = delete;
   FuseServer& operator=(const FuseServer&) = delete;
 
-  // Detaches from the terminal unless `foreground`; the parent exits once the child is ready.
-  Status Daemonize(bool foreground);
   // Serves requests with `fs` until unmounted or signalled.
   Status Serve(FileSystem* fs, Clock* clock, MetricsRegistry* metrics);
   // Makes Serve return (from another thread); the mount is removed by the destructor.

@@ -1,5 +1,7 @@
 #include "fs/inode_table.h"
 
+#include <vector>
+
 namespace ava::fs {
 
 InodeTable::InodeTable() {
@@ -16,6 +18,28 @@ std::string InodeTable::ChildKey(uint64_t parent, const std::string& name) {
   k += '/';
   k += name;
   return k;
+}
+
+std::string InodeTable::RelLocked(uint64_t ino) const {
+  std::vector<const Node*> chain;
+  for (auto it = nodes_.find(ino); it != nodes_.end() && it->second.info.mount >= 0;) {
+    const Node& n = it->second;
+    if (n.info.parent == kRootIno) break;  // a mount root: rel ""
+    chain.push_back(&n);
+    it = nodes_.find(n.info.parent);
+  }
+  std::string rel;
+  for (auto c = chain.rbegin(); c != chain.rend(); ++c) {
+    rel += (*c)->name;
+    if ((*c)->info.is_dir) rel += '/';
+  }
+  return rel;
+}
+
+InodeInfo InodeTable::InfoLocked(const Node& node) const {
+  InodeInfo out = node.info;
+  out.rel = RelLocked(node.info.ino);
+  return out;
 }
 
 uint64_t InodeTable::AddMountRoot(const std::string& name, int mount) {
@@ -46,7 +70,7 @@ InodeInfo InodeTable::Remember(uint64_t parent, const std::string& name, const I
       n.info.size = info.size;
       n.info.etag = info.etag;
       n.info.mtime_ns = info.mtime_ns;
-      return n.info;
+      return InfoLocked(n);
     }
     by_name_.erase(it);  // the old inode lives on until the kernel forgets it
   }
@@ -57,17 +81,33 @@ InodeInfo InodeTable::Remember(uint64_t parent, const std::string& name, const I
   n.info.parent = parent;
   n.name = name;
   n.nlookup = lookups;
-  InodeInfo out = n.info;
   nodes_.emplace(ino, std::move(n));
   by_name_[key] = ino;
-  return out;
+  return InfoLocked(nodes_.at(ino));
 }
 
 std::optional<InodeInfo> InodeTable::Get(uint64_t ino) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = nodes_.find(ino);
   if (it == nodes_.end()) return std::nullopt;
-  return it->second.info;
+  return InfoLocked(it->second);
+}
+
+void InodeTable::Rename(uint64_t parent, const std::string& name, uint64_t new_parent, const std::string& new_name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_name_.find(ChildKey(parent, name));
+  if (it == by_name_.end()) return;
+  uint64_t ino = it->second;
+  by_name_.erase(it);
+  by_name_[ChildKey(new_parent, new_name)] = ino;  // replaces whatever had the target name
+  Node& n = nodes_.at(ino);
+  n.info.parent = new_parent;
+  n.name = new_name;
+}
+
+void InodeTable::Unlink(uint64_t parent, const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  by_name_.erase(ChildKey(parent, name));
 }
 
 void InodeTable::UpdateAttrs(uint64_t ino, uint64_t size, const std::string& etag, int64_t mtime_ns) {

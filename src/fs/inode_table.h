@@ -29,6 +29,7 @@ struct InodeInfo {
   uint64_t parent = 0;
   int mount = -1;         // index in the mount table; -1 for the root of the whole tree
   std::string rel;        // path inside the mount: "" for a mount root, "a/b" for a file, "a/b/" for a dir
+                          // (derived from the parent chain, so a rename of a directory moves everything below)
   bool is_dir = false;
   uint64_t size = 0;
   std::string etag;
@@ -51,6 +52,11 @@ class InodeTable {
   void UpdateAttrs(uint64_t ino, uint64_t size, const std::string& etag, int64_t mtime_ns);
   // Records the ETag seen at open; returns the previous one.
   std::string SetOpenedEtag(uint64_t ino, const std::string& etag);
+  // The name `name` in `parent` now refers to `ino` under `new_parent`/`new_name` (rename).
+  // An inode that was at the target name loses its name (it lives until forgotten).
+  void Rename(uint64_t parent, const std::string& name, uint64_t new_parent, const std::string& new_name);
+  // The name no longer refers to its inode (unlink/rmdir); the inode lives until forgotten.
+  void Unlink(uint64_t parent, const std::string& name);
   // Subtracts `n` lookups; drops the inode at zero unless it is permanent.
   void Forget(uint64_t ino, uint64_t n);
 
@@ -65,6 +71,9 @@ class InodeTable {
     bool permanent = false;
   };
   static std::string ChildKey(uint64_t parent, const std::string& name);
+  // The path of `ino` inside its mount, from the parent chain.
+  std::string RelLocked(uint64_t ino) const REQUIRES(mu_);
+  InodeInfo InfoLocked(const struct Node& node) const REQUIRES(mu_);
 
   mutable std::mutex mu_;
   uint64_t next_ino_ GUARDED_BY(mu_) = kRootIno + 1;

@@ -53,6 +53,12 @@ void MetadataCache::Invalidate(const std::string& id) {
   stats_.erase(id);
 }
 
+void MetadataCache::InvalidatePrefix(const std::string& prefix) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::erase_if(listings_, [&](const auto& kv) { return kv.first.compare(0, prefix.size(), prefix) == 0; });
+  std::erase_if(stats_, [&](const auto& kv) { return kv.first.compare(0, prefix.size(), prefix) == 0; });
+}
+
 size_t MetadataCache::listings() const {
   std::lock_guard<std::mutex> lock(mu_);
   return listings_.size();

@@ -56,6 +56,8 @@ class MetadataCache {
   void PutStat(const std::string& name_id, NameStat stat);
 
   void Invalidate(const std::string& id);
+  // Drops every listing and stat whose id starts with `prefix` (a renamed or removed directory).
+  void InvalidatePrefix(const std::string& prefix);
   const MetadataTtl& ttl() const { return ttl_; }
   Clock* clock() const { return clock_; }
 

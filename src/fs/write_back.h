@@ -1,0 +1,171 @@
+// WriteBack: the write path of one writable mount.
+//
+// Durability: a file written through avafs is staged on local disk (StagedFile) and, on flush,
+// fsync or close, committed: first its upload is recorded in the journal (synced), then the whole
+// file is written to the durable tier (a Ceph/S3 bucket or a local directory). When Commit
+// returns OK the bytes are on the durable tier and their upload to the cloud store is journaled;
+// nothing after that can lose them. Deletes, renames and mkdir/rmdir are recorded in the journal
+// before the durable tier is changed, and the journal is replayed against the durable tier at
+// start, so a crash between the two leaves nothing half done.
+//
+// Space: the durable tier has a capacity with high/low watermarks. Above `high` uploads are due
+// at once and the evictor removes durable copies whose upload is done (least recently used first)
+// down to `low`. A write that would pass the capacity first evicts such copies synchronously, and
+// fails with NoSpace (ENOSPC) if there are none — never by dropping data that is not in the cloud.
+//
+// Without a cloud store the durable tier is the mount's only store and nothing is evicted.
+//
+// Thread safety: all methods are safe for concurrent use. Lock order: writers_mu_ before a path
+// stripe lock; stripe locks are taken in index order; no lock is held while waiting for uploads.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/logging.h"
+#include "common/metrics.h"
+#include "common/result.h"
+#include "fs/overlay_store.h"
+#include "fs/staged_file.h"
+#include "fs/uploader.h"
+#include "fs/writeback_index.h"
+#include "fs/writeback_journal.h"
+#include "store/object_store.h"
+
+namespace ava::fs {
+
+struct WritebackConfig {
+  std::string state_dir;  // journal and staging files; local disk, created 0700
+  Nanos upload_delay = std::chrono::seconds(30);
+  uint64_t durable_capacity = 0;  // 0: unlimited
+  double durable_high_watermark = 0.8;
+  double durable_low_watermark = 0.6;
+  UploaderConfig uploader;
+  Status Validate() const;
+};
+
+struct WritebackStats {
+  uint64_t queue_length = 0;
+  uint64_t dirty_bytes = 0;         // on the durable tier, not yet in the cloud
+  uint64_t staged_bytes = 0;        // in files open for writing
+  double oldest_pending_seconds = 0;
+  uint64_t durable_used_bytes = 0;
+  uint64_t durable_capacity_bytes = 0;
+  uint64_t uploaded_bytes = 0;
+  uint64_t upload_errors = 0;
+  uint64_t evictions = 0;
+};
+
+struct WritebackEnv {
+  Clock* clock = nullptr;
+  Logger* logger = nullptr;
+  MetricsRegistry* metrics = nullptr;
+};
+
+class WriteBack {
+ public:
+  // Opens the journal, replays pending changes against the durable tier and rebuilds the index.
+  // `cloud` may be null (durable-only mount).
+  static Result<std::unique_ptr<WriteBack>> Open(WritebackConfig config, std::string mount,
+                                                 store::ObjectStore* durable, store::ObjectStore* cloud,
+                                                 WritebackEnv env);
+  ~WriteBack();
+
+  // The mount's read view (durable over cloud, minus whiteouts).
+  store::ObjectStore* view() { return &view_; }
+  bool has_cloud() const { return cloud_ != nullptr; }
+
+  void Start();  // uploader and evictor threads
+  void Stop();
+
+  // Opens `path` for writing. The file's current content (if any, and unless `truncate`) is
+  // copied into the staging file first. Handles of the same path share one StagedFile.
+  Result<std::shared_ptr<StagedFile>> OpenWriter(const std::string& path, bool truncate, bool is_new);
+  std::shared_ptr<StagedFile> FindWriter(const std::string& path) const;
+  // Names of files being written directly inside directory `dir` (for listings).
+  std::vector<std::pair<std::string, uint64_t>> WritersIn(const std::string& dir) const;
+  Status Write(StagedFile& file, uint64_t offset, std::string_view data);
+  Status Truncate(StagedFile& file, uint64_t size);
+  // Makes the staged content durable (see above). No-op when nothing changed since the last commit.
+  Status Commit(StagedFile& file);
+  // One handle is done; the last one commits (if needed) and drops the staging file.
+  Status CloseWriter(const std::shared_ptr<StagedFile>& file);
+
+  Status Unlink(const std::string& path);
+  Status Mkdir(const std::string& dir);  // dir ends with '/'
+  Status Rmdir(const std::string& dir);
+  // Renames a file; `to` is replaced if it exists.
+  Status Rename(const std::string& from, const std::string& to);
+  // Renames every file and directory marker under `from_dir` to `to_dir` (not atomic: one file at
+  // a time, each file crash-safe).
+  Status RenameDir(const std::string& from_dir, const std::string& to_dir);
+
+  Status SetAttrs(const std::string& path, const FileAttrs& attrs);
+  std::optional<FileAttrs> Attrs(const std::string& path) const;
+
+  // Makes every pending upload under `prefix` due now and waits until they are all done, or
+  // `timeout` passes (DeadlineExceeded, with what is left).
+  Status Flush(const std::string& prefix, Nanos timeout);
+  // One pass of the durable tier's evictor (what its thread does).
+  void EvictOnce();
+
+  WritebackStats Stats() const;
+  Uploader& uploader() { return *uploader_; }
+
+ private:
+  WriteBack(WritebackConfig config, std::string mount, store::ObjectStore* durable, store::ObjectStore* cloud,
+            WritebackEnv env, std::unique_ptr<WritebackJournal> journal);
+  Status Replay(const JournalSnapshot& snapshot);
+  // Writes a local file's bytes to the durable tier under `path` (multipart when large).
+  Status PutDurable(const std::string& path, StagedFile& file);
+  // Makes room for `bytes` more on the durable tier, evicting uploaded copies; NoSpace if it cannot.
+  Status Reserve(uint64_t bytes);
+  void Release(uint64_t bytes);
+  // Evicts uploaded durable copies until at least `bytes` are freed; returns bytes freed.
+  uint64_t EvictBytes(uint64_t bytes);
+  bool UnderPressure() const;
+  uint64_t UsedBytes() const { return index_.durable_bytes() + staged_bytes_.load(); }
+  int64_t DueAt() const;
+  std::mutex& StripeFor(const std::string& path);
+  // Copies a cloud-only file into the durable tier (before renaming it).
+  Status Promote(const std::string& path);
+  void EvictLoop();
+  void RegisterMetrics(MetricsRegistry* metrics);
+
+  const WritebackConfig config_;
+  const std::string mount_;
+  store::ObjectStore* durable_;
+  store::ObjectStore* cloud_;
+  WritebackEnv env_;
+  std::unique_ptr<WritebackJournal> journal_;
+  WritebackIndex index_;
+  OverlayStore view_;
+  std::unique_ptr<Uploader> uploader_;
+  std::mutex reserve_mu_;  // makes Reserve's check-and-add one step
+  std::atomic<uint64_t> staged_bytes_{0};
+  std::atomic<uint64_t> evictions_{0};
+  std::atomic<uint64_t> next_staging_id_{1};
+
+  mutable std::mutex writers_mu_;
+  std::unordered_map<std::string, std::shared_ptr<StagedFile>> writers_ GUARDED_BY(writers_mu_);
+  mutable std::mutex attrs_mu_;
+  std::unordered_map<std::string, FileAttrs> attrs_ GUARDED_BY(attrs_mu_);
+  std::array<std::mutex, 64> stripes_;
+
+  std::mutex evict_mu_;
+  std::condition_variable evict_cv_;
+  bool stopping_ GUARDED_BY(evict_mu_) = false;
+  std::thread evictor_;
+  bool started_ = false;
+};
+
+}  // namespace ava::fs

@@ -1,0 +1,104 @@
+// WritebackJournal: everything a writable mount must not forget across a crash, in one SQLite
+// database (WAL, synchronous=FULL) under the mount's state directory:
+//   - the upload queue: what still has to reach the cloud store, in order (PUT, DELETE, RENAME,
+//     MKDIR, RMDIR), with attempts and the time of the next try;
+//   - whiteouts: names deleted (or renamed away) here whose deletion has not reached the cloud
+//     yet, so the cloud's copy stays hidden;
+//   - the durable tier's inventory (path, size, last use), for its capacity and eviction;
+//   - attributes set with chmod/utime, which object stores cannot keep.
+// Each mutation is one transaction, synced before it returns: once a call returns, a kill -9
+// cannot lose what it recorded.
+//
+// Thread safety: all methods are safe for concurrent use (one connection behind a mutex).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "common/thread_annotations.h"
+
+namespace ava::fs {
+
+enum class UploadOp { kPut = 1, kDelete = 2, kRename = 3, kMkdir = 4, kRmdir = 5 };
+std::string_view UploadOpName(UploadOp op);
+
+struct UploadEntry {
+  int64_t seq = 0;
+  UploadOp op = UploadOp::kPut;
+  std::string path;   // key relative to the mount; directories end with '/'
+  std::string path2;  // RENAME: the new name
+  int64_t enqueued_ns = 0;  // wall time
+  int attempts = 0;
+  int64_t not_before_ns = 0;  // wall time of the next attempt
+  std::string last_error;
+};
+
+struct DurableFile {
+  std::string path;
+  uint64_t size = 0;
+  int64_t last_used_ns = 0;
+};
+
+struct FileAttrs {
+  uint32_t mode = 0644;
+  int64_t mtime_ns = 0;
+};
+
+struct JournalSnapshot {
+  std::vector<UploadEntry> queue;  // by seq
+  std::vector<std::string> whiteouts;
+  std::vector<DurableFile> durable;
+  std::vector<std::pair<std::string, FileAttrs>> attrs;
+};
+
+class WritebackJournal {
+ public:
+  static Result<std::unique_ptr<WritebackJournal>> Open(const std::string& path, Clock* clock);
+  ~WritebackJournal();
+  WritebackJournal(const WritebackJournal&) = delete;
+  WritebackJournal& operator=(const WritebackJournal&) = delete;
+
+  JournalSnapshot Load();
+
+  // A file is about to be written to the durable tier: queue its upload and count it there.
+  Result<UploadEntry> BeginPut(const std::string& path, uint64_t size, int64_t not_before_ns);
+  // The durable write failed: forget the queued upload; `durable_size` is what the durable tier
+  // holds now under the path (nullopt: nothing).
+  Status AbortPut(int64_t seq, const std::string& path, std::optional<uint64_t> durable_size);
+  // A file or directory marker (path ending in '/') was removed from the durable tier.
+  Result<UploadEntry> RecordDelete(const std::string& path, int64_t not_before_ns);
+  // `from` was renamed to `to` in the durable tier (`size` bytes).
+  Result<UploadEntry> RecordRename(const std::string& from, const std::string& to, uint64_t size,
+                                   int64_t not_before_ns);
+  Result<UploadEntry> RecordMkdir(const std::string& dir, int64_t not_before_ns);
+  // The entry reached the cloud: drop it (and the whiteout it was holding, for deletions).
+  Status Complete(const UploadEntry& entry);
+  Status RecordFailure(int64_t seq, int attempts, int64_t not_before_ns, const std::string& error);
+  // Makes matching entries due now (avafs flush). Empty prefix: all.
+  Status ExpediteAll(const std::string& prefix);
+  Status SetDurableSize(const std::string& path, std::optional<uint64_t> size);
+  Status SetAttrs(const std::string& path, const FileAttrs& attrs);
+  Status DropAttrs(const std::string& path);
+
+ private:
+  explicit WritebackJournal(sqlite3* db, Clock* clock) : db_(db), clock_(clock) {}
+  Status Exec(const char* sql) REQUIRES(mu_);
+  Status Migrate();
+  // Runs `body` in a transaction committed with a sync; rolled back when it fails.
+  template <typename F>
+  Status InTransaction(F&& body);
+
+  std::mutex mu_;
+  sqlite3* db_ GUARDED_BY(mu_);
+  Clock* clock_;
+};
+
+}  // namespace ava::fs
