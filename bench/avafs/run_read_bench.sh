@@ -12,6 +12,8 @@
 #   --systems "LIST"     contestants, from: local avafs s3fs rclone (default: all four)
 #   --workloads "LIST"   from: seq small ls rand4k rand1m (default: all)
 #   --out DIR            where results go (default $AVA_BENCH_DIR/results-<date>)
+#   --rev REV            build avafs and the tools from commit REV (git archive, own build dir)
+#                        instead of the working tree: measures committed code while others edit
 #   --keep-ceph          leave the benchmark's Ceph running (and its dataset) for the next run
 #   --no-install         do not run scripts/install-deps.sh --bench
 #   -h, --help           this text
@@ -25,10 +27,10 @@
 # by that PID at the end, also on failure or Ctrl-C.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 COMMAND_LINE="bench/avafs/run_read_bench.sh${*:+ $*}"
 
-QUICK=0 KEEP_CEPH=0 INSTALL=1 OUT=""
+QUICK=0 KEEP_CEPH=0 INSTALL=1 OUT="" REV=""
 SYSTEMS="local avafs s3fs rclone"
 WORKLOADS="seq small ls rand4k rand1m"
 while (($#)); do
@@ -37,6 +39,7 @@ while (($#)); do
     --systems) SYSTEMS=${2:?--systems needs a list}; shift ;;
     --workloads) WORKLOADS=${2:?--workloads needs a list}; shift ;;
     --out) OUT=${2:?--out needs a directory}; shift ;;
+    --rev) REV=${2:?--rev needs a commit}; shift ;;
     --keep-ceph) KEEP_CEPH=1 ;;
     --no-install) INSTALL=0 ;;
     -h | --help) usage; exit 0 ;;
@@ -49,13 +52,13 @@ for w in $WORKLOADS; do [[ $w =~ ^(seq|small|ls|rand4k|rand1m)$ ]] || { echo "un
 
 # ------------------------------------------------------------------------------------ settings
 if ((QUICK)); then
-  MODE=quick BIG_SIZE=64MiB SMALL_COUNT=500 TINY_COUNT=2000 RAND4K_COUNT=200 RAND1M_COUNT=50 RAW_GET_RUNS=1
+  MODE=quick BIG_SIZE=64MiB SMALL_COUNT=500 TINY_COUNT=2000 RAND4K_COUNT=200 RAND1M_COUNT=50 RAW_RUNS=1
 else
-  MODE=full BIG_SIZE=1GiB SMALL_COUNT=10000 TINY_COUNT=100000 RAND4K_COUNT=1000 RAND1M_COUNT=200 RAW_GET_RUNS=3
+  MODE=full BIG_SIZE=1GiB SMALL_COUNT=10000 TINY_COUNT=100000 RAND4K_COUNT=1000 RAND1M_COUNT=200 RAW_RUNS=3
 fi
 SMALL_SIZE=100KiB TINY_SIZE=64
 READERS=8          # parallel readers of the small files (DataLoader workers)
-RAW_STREAMS=8      # K parallel ranged GETs of the raw S3 baseline
+RAW_STREAMS=8      # K parallel ranged GETs of the raw S3 baseline of the sequential read
 RAW_PART=8MiB      # bytes per ranged GET of the raw baseline (= avafs's max_request)
 SEQ_BUFFER=4MiB    # bytes per read(2) of the sequential reader
 # avafs's configured memory bound: cache.ram_capacity + read.fetch_buffers.
@@ -82,10 +85,21 @@ step() { printf '\n== %s\n' "$*" >&2; }
 # ---------------------------------------------------------------------------- install and build
 if ((INSTALL)); then step "installing peers (scripts/install-deps.sh --bench)"; "$ROOT/scripts/install-deps.sh" --bench; fi
 [[ -e /dev/fuse ]] || ava_die "no /dev/fuse: FUSE mounts are impossible here"
-step "building avafs and the benchmark tools (Release) in $BUILD"
+SRC=$ROOT
+if [[ -n $REV ]]; then
+  sha=$(git -C "$ROOT" rev-parse --short "$REV^{commit}") || ava_die "--rev $REV is not a commit"
+  SRC=$BENCH_DIR/src-$sha BUILD=$BENCH_DIR/build-$sha
+  git -C "$ROOT" cat-file -e "$sha:bench/avafs/CMakeLists.txt" 2> /dev/null ||
+    ava_die "commit $sha has no bench/avafs: pick a later one"
+  if [[ ! -d $SRC ]]; then
+    mkdir -p "$SRC.tmp" && git -C "$ROOT" archive "$sha" | tar -x -C "$SRC.tmp" && mv "$SRC.tmp" "$SRC"
+  fi
+fi
+mkdir -p "$BENCH_DIR"
+step "building avafs and the benchmark tools (Release) from $SRC${REV:+ (commit $REV)} in $BUILD"
 if [[ ! -f $BUILD/CMakeCache.txt ]] || ! grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$BUILD/CMakeCache.txt"; then
-  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release > "$BENCH_DIR.cmake.log" 2>&1 ||
-    { cat "$BENCH_DIR.cmake.log" >&2; exit 1; }
+  cmake -S "$SRC" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release > "$BENCH_DIR/cmake.log" 2>&1 ||
+    { cat "$BENCH_DIR/cmake.log" >&2; exit 1; }
 fi
 cmake --build "$BUILD" --target avafs avafs_bench_s3 avafs_bench_read -j"$(nproc)" >&2
 AVAFS=$BUILD/bin/avafs
@@ -314,23 +328,41 @@ avafs_warm() {
 
 # ---------------------------------------------------------------------------- the run
 machine_json > "$OUT/machine.json"
+# What was measured: the commit, and any uncommitted change to the code avafs is built from.
+if [[ -n $REV ]]; then
+  SOURCE="commit $(git -C "$ROOT" rev-parse --short "$REV") (git archive, no uncommitted changes)"
+else
+  SOURCE="$(git -C "$ROOT" rev-parse --short HEAD 2> /dev/null || echo unknown)"
+  DIRTY=$(git -C "$ROOT" status --porcelain -- src 2> /dev/null | wc -l)
+  ((DIRTY == 0)) || SOURCE="working tree at $SOURCE + $DIRTY uncommitted change(s) under src/"
+fi
 UPTIME_BEFORE=$(uptime)
 ava_log "load before: $UPTIME_BEFORE"
 
-if [[ " $WORKLOADS " == *" seq "* ]]; then
-  step "raw S3 baseline: $BIG_SIZE object with $RAW_STREAMS parallel ranged GETs of $RAW_PART (Ava S3Store), $RAW_GET_RUNS run(s)"
-  for ((i = 1; i <= RAW_GET_RUNS; i++)); do
-    if out=$("$S3TOOL" get --endpoint "$ENDPOINT" --bucket "$BUCKET" --key big/big.bin --streams "$RAW_STREAMS" \
-      --part-size "$RAW_PART" 2> "$OUT/raw-get.err"); then
-      record raw_get seq "run$i" "$out"
-      ava_log "raw GET run $i: $out"
+# raw_baseline WORKLOAD: what Ava's S3Store alone gets from radosgw for the same data, measured
+# just before the mounts read it (the load on this machine drifts): the 1 GiB object with K parallel
+# ranged GETs; every small file with READERS parallel GETs; one flat LIST of tree/.
+raw_baseline() {
+  local workload=$1 i out args=()
+  case $workload in
+    seq) args=(get --key big/big.bin --streams "$RAW_STREAMS" --part-size "$RAW_PART") ;;
+    small) args=(get-many --list "$SMALL_LIST" --threads "$READERS") ;;
+    ls) args=(list --prefix tree/) ;;
+    *) return 0 ;;
+  esac
+  step "raw S3 baseline for $workload: avafs_bench_s3 ${args[*]} ($RAW_RUNS run(s))"
+  for ((i = 1; i <= RAW_RUNS; i++)); do
+    if out=$("$S3TOOL" "${args[0]}" --endpoint "$ENDPOINT" --bucket "$BUCKET" "${args[@]:1}" 2> "$OUT/raw-$workload.err"); then
+      record raw_s3 "$workload" "run$i" "$out"
+      ava_log "raw S3 $workload run $i: $out"
     else
-      record raw_get seq "run$i" "$(jq -n --arg e "$(tail -c 300 "$OUT/raw-get.err")" '{error:$e}')"
+      record raw_s3 "$workload" "run$i" "$(jq -n --arg e "$(tail -c 300 "$OUT/raw-$workload.err")" '{error:$e}')"
     fi
   done
-fi
+}
 
 for workload in $WORKLOADS; do
+  raw_baseline "$workload"
   for system in $SYSTEMS; do
     step "$workload on $system: cold (fresh mount, empty caches, page cache dropped), then warm (second pass)"
     if ! mount_system "$system" "$workload"; then
@@ -361,11 +393,11 @@ done
 UPTIME_AFTER=$(uptime)
 ava_log "load after: $UPTIME_AFTER"
 jq --arg before "$UPTIME_BEFORE" --arg after "$UPTIME_AFTER" --argjson dropped "$DROPPED" \
-  --arg cmd "$COMMAND_LINE" \
+  --arg cmd "$COMMAND_LINE" --arg source "$SOURCE" \
   --arg ram "$AVAFS_RAM" --arg fb "$AVAFS_FETCH_BUFFERS" \
   --argjson readers "$READERS" --argjson streams "$RAW_STREAMS" --arg part "$RAW_PART" \
   --argjson r4 "$RAND4K_COUNT" --argjson r1 "$RAND1M_COUNT" \
-  '. + {uptime_before:$before, uptime_after:$after, page_cache_dropped:$dropped, command:$cmd,
+  '. + {source:$source, uptime_before:$before, uptime_after:$after, page_cache_dropped:$dropped, command:$cmd,
         avafs_ram_capacity:$ram, avafs_fetch_buffers:$fb, readers:$readers, raw_streams:$streams,
         raw_part:$part, rand4k_count:$r4, rand1m_count:$r1}' "$OUT/machine.json" > "$OUT/run.json"
 

@@ -8,6 +8,10 @@
 //   avafs_bench_s3 get --endpoint URL --bucket B --key K --streams K --part-size 8MiB
 //       the raw multi-stream baseline: fetches one whole object with K parallel ranged GETs and
 //       prints one JSON line {"bytes":…, "seconds":…, "mib_per_s":…}.
+//   avafs_bench_s3 get-many --endpoint URL --bucket B --list KEYS --threads 8
+//       raw baseline of the small files: one GET per listed key, N at once: files/s.
+//   avafs_bench_s3 list --endpoint URL --bucket B --prefix tree/
+//       raw baseline of ls -R: one flat listing of every key under the prefix: seconds.
 //
 // Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (store/credentials.h).
 // Exit status 0 on success, 1 with a message on stderr on any failure.
@@ -254,6 +258,67 @@ int RunGet(const GetArgs& args) {
   return 0;
 }
 
+// ---------------------------------------------------------------------------- get-many, list
+
+// The raw baseline of the small-file workload: one whole-object GET per key, `threads` at once.
+int RunGetMany(const Connection& conn, const std::string& list, int threads) {
+  Result<std::string> text = ReadFile(list);
+  if (!text.ok()) {
+    fmt::print(stderr, "get-many: {}\n", text.status().ToString());
+    return 1;
+  }
+  std::vector<std::string> keys;
+  for (size_t pos = 0; pos < text->size();) {
+    size_t end = text->find('\n', pos);
+    if (end == std::string::npos) end = text->size();
+    if (end > pos) keys.push_back(text->substr(pos, end - pos));
+    pos = end + 1;
+  }
+  SystemClock clock;
+  Result<std::unique_ptr<store::S3Store>> s3 = OpenS3(conn, &clock);
+  if (!s3.ok() || keys.empty()) {
+    fmt::print(stderr, "get-many: {}\n", s3.ok() ? list + " names no keys" : s3.status().ToString());
+    return 1;
+  }
+  std::atomic<uint64_t> bytes{0};
+  auto start = SteadyClock::now();
+  Status s = ParallelFor(keys.size(), threads, "GETs", [&](uint64_t i) -> Status {
+    AVA_ASSIGN_OR_RETURN(store::GetResult r, (*s3)->Get({.key = keys[i]}));
+    bytes.fetch_add(r.data.size());
+    return Status::OK();
+  });
+  const double seconds = SecondsSince(start);
+  if (!s.ok()) {
+    fmt::print(stderr, "get-many: {}\n", s.ToString());
+    return 1;
+  }
+  fmt::print(R"({{"files":{},"bytes":{},"seconds":{:.4f},"files_per_s":{:.1f},"threads":{}}})"
+             "\n",
+             keys.size(), bytes.load(), seconds, keys.size() / seconds, threads);
+  return 0;
+}
+
+// The raw baseline of ls -R: one flat listing (no delimiter) of everything under `prefix`.
+int RunList(const Connection& conn, const std::string& prefix) {
+  SystemClock clock;
+  Result<std::unique_ptr<store::S3Store>> s3 = OpenS3(conn, &clock);
+  if (!s3.ok()) {
+    fmt::print(stderr, "list: {}\n", s3.status().ToString());
+    return 1;
+  }
+  auto start = SteadyClock::now();
+  Result<store::ListPage> all = store::ListAll(**s3, {.prefix = prefix});
+  const double seconds = SecondsSince(start);
+  if (!all.ok()) {
+    fmt::print(stderr, "list: {}\n", all.status().ToString());
+    return 1;
+  }
+  fmt::print(R"({{"entries":{},"seconds":{:.4f}}})"
+             "\n",
+             all->objects.size(), seconds);
+  return 0;
+}
+
 void AddConnection(CLI::App* cmd, Connection* conn) {
   cmd->add_option("--endpoint", conn->endpoint, "S3 endpoint, e.g. http://127.0.0.1:7490")->required();
   cmd->add_option("--bucket", conn->bucket, "Bucket name")->required();
@@ -293,11 +358,28 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 256));
   get_cmd->add_option("--part-size", get.part_size, "Bytes per ranged GET (default 8MiB).");
 
+  Connection many_conn;
+  std::string many_list;
+  int many_threads = 8;
+  CLI::App* many_cmd = app.add_subcommand("get-many", "GET every listed key whole, N at once; print JSON.");
+  AddConnection(many_cmd, &many_conn);
+  many_cmd->add_option("--list", many_list, "File with one key per line.")->required();
+  many_cmd->add_option("--threads", many_threads, "Parallel GETs (default 8).")->check(CLI::Range(1, 256));
+
+  Connection list_conn;
+  std::string list_prefix;
+  CLI::App* list_cmd =
+      app.add_subcommand("list", "List every key under a prefix (flat, all pages); print JSON.");
+  AddConnection(list_cmd, &list_conn);
+  list_cmd->add_option("--prefix", list_prefix, "Key prefix, e.g. tree/")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   if (fill_cmd->parsed()) return RunFill(fill);
+  if (many_cmd->parsed()) return RunGetMany(many_conn, many_list, many_threads);
+  if (list_cmd->parsed()) return RunList(list_conn, list_prefix);
   return RunGet(get);
 }
