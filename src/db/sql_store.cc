@@ -229,7 +229,33 @@ SqlStore::SqlStore(std::unique_ptr<ConnectionPool> pool, Dialect dialect, const 
 SqlStore::~SqlStore() = default;
 
 template <typename Fn>
-auto SqlStore::Transact(TxKind kind, Fn&& fn) -> decltype(fn(std::declval<SqlConnection&>())) {
+auto SqlStore::Transact(TxKind kind, std::string_view op, Fn&& fn)
+    -> decltype(fn(std::declval<SqlConnection&>())) {
+  const Nanos start = clock_->Now();
+  auto result = RunTransaction(kind, fn);
+  Record(op, clock_->Now() - start, internal::ToStatus(result));
+  return result;
+}
+
+void SqlStore::Record(std::string_view op, Nanos elapsed, const Status& status) {
+  if (options_.metrics == nullptr) return;
+  const std::string backend = dialect_ == Dialect::kSqlite ? "sqlite" : "postgres";
+  options_.metrics
+      ->GetHistogram("ava_db_op_seconds",
+                     "Store calls by operation: latency of the whole transaction, retries included",
+                     {{"backend", backend}, {"op", std::string(op)}})
+      .Observe(std::chrono::duration<double>(elapsed).count());
+  if (!status.ok()) {
+    options_.metrics
+        ->GetCounter(
+            "ava_db_op_errors_total", "Store calls that returned an error, by operation and code",
+            {{"backend", backend}, {"op", std::string(op)}, {"code", std::string(CodeName(status.code()))}})
+        .Inc();
+  }
+}
+
+template <typename Fn>
+auto SqlStore::RunTransaction(TxKind kind, Fn& fn) -> decltype(fn(std::declval<SqlConnection&>())) {
   using R = decltype(fn(std::declval<SqlConnection&>()));
   const std::string_view begin =
       kind == TxKind::kWrite && dialect_ == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN";
@@ -282,14 +308,14 @@ Status SqlStore::MigrateSchema() {
 }
 
 Result<int> SqlStore::SchemaVersion() {
-  return Transact(TxKind::kRead, [&](SqlConnection& c) { return AppliedSchemaVersion(c); });
+  return Transact(TxKind::kRead, __func__, [&](SqlConnection& c) { return AppliedSchemaVersion(c); });
 }
 
 // ---------------------------------------------------------------- users
 
 Result<User> SqlStore::CreateUser(std::string_view name, bool is_admin) {
   AVA_RETURN_IF_ERROR(CheckName("user", name));
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Result<User> {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Result<User> {
     Result<SqlResult> r =
         Q(c,
           fmt::format("INSERT INTO users (name, is_admin, created_ns) VALUES ($1, $2, $3) RETURNING {}",
@@ -305,7 +331,7 @@ Result<User> SqlStore::CreateUser(std::string_view name, bool is_admin) {
 }
 
 Result<User> SqlStore::GetUser(int64_t id) {
-  return Transact(TxKind::kRead, [&](SqlConnection& c) -> Result<User> {
+  return Transact(TxKind::kRead, __func__, [&](SqlConnection& c) -> Result<User> {
     AVA_ASSIGN_OR_RETURN(
         SqlResult r, Q(c, fmt::format("SELECT {} FROM users WHERE id = $1", kUserCols), {SqlValue::Int(id)}));
     if (r.rows.empty()) return Status::NotFound(fmt::format("user {} not found", id));
@@ -314,7 +340,7 @@ Result<User> SqlStore::GetUser(int64_t id) {
 }
 
 Result<User> SqlStore::GetUserByName(std::string_view name) {
-  return Transact(TxKind::kRead, [&](SqlConnection& c) -> Result<User> {
+  return Transact(TxKind::kRead, __func__, [&](SqlConnection& c) -> Result<User> {
     AVA_ASSIGN_OR_RETURN(SqlResult r, Q(c, fmt::format("SELECT {} FROM users WHERE name = $1", kUserCols),
                                         {SqlValue::Text(std::string(name))}));
     if (r.rows.empty()) return Status::NotFound(fmt::format("user '{}' not found", name));
@@ -324,7 +350,7 @@ Result<User> SqlStore::GetUserByName(std::string_view name) {
 
 Result<std::vector<User>> SqlStore::ListUsers(const Page& page) {
   AVA_RETURN_IF_ERROR(CheckPage(page));
-  return Transact(TxKind::kRead, [&](SqlConnection& c) -> Result<std::vector<User>> {
+  return Transact(TxKind::kRead, __func__, [&](SqlConnection& c) -> Result<std::vector<User>> {
     AVA_ASSIGN_OR_RETURN(
         SqlResult r, Q(c, fmt::format("SELECT {} FROM users WHERE id > $1 ORDER BY id LIMIT $2", kUserCols),
                        {SqlValue::Int(page.after_id), SqlValue::Int(page.limit)}));
@@ -335,7 +361,7 @@ Result<std::vector<User>> SqlStore::ListUsers(const Page& page) {
 }
 
 Status SqlStore::SetUserAdmin(int64_t id, bool is_admin) {
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Status {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Status {
     AVA_ASSIGN_OR_RETURN(SqlResult r, Q(c, "UPDATE users SET is_admin = $1 WHERE id = $2",
                                         {SqlValue::Int(is_admin ? 1 : 0), SqlValue::Int(id)}));
     if (r.affected == 0) return Status::NotFound(fmt::format("user {} not found", id));
@@ -344,7 +370,7 @@ Status SqlStore::SetUserAdmin(int64_t id, bool is_admin) {
 }
 
 Status SqlStore::DeleteUser(int64_t id) {
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Status {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Status {
     Result<SqlResult> r = Q(c, "DELETE FROM users WHERE id = $1", {SqlValue::Int(id)});
     if (r.status().code() == Code::kFailedPrecondition) {
       return Status::FailedPrecondition(fmt::format("user {} still owns jobs; jobs keep their owner", id));
@@ -359,7 +385,7 @@ Status SqlStore::DeleteUser(int64_t id) {
 
 Result<Group> SqlStore::CreateGroup(std::string_view name) {
   AVA_RETURN_IF_ERROR(CheckName("group", name));
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Result<Group> {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Result<Group> {
     Result<SqlResult> r =
         Q(c, fmt::format("INSERT INTO groups (name, created_ns) VALUES ($1, $2) RETURNING {}", kGroupCols),
           {SqlValue::Text(std::string(name)), SqlValue::Int(clock_->WallNow().count())});
@@ -372,7 +398,7 @@ Result<Group> SqlStore::CreateGroup(std::string_view name) {
 }
 
 Result<Group> SqlStore::GetGroup(int64_t id) {
-  return Transact(TxKind::kRead, [&](SqlConnection& c) -> Result<Group> {
+  return Transact(TxKind::kRead, __func__, [&](SqlConnection& c) -> Result<Group> {
     AVA_ASSIGN_OR_RETURN(SqlResult r, Q(c, fmt::format("SELECT {} FROM groups WHERE id = $1", kGroupCols),
                                         {SqlValue::Int(id)}));
     if (r.rows.empty()) return Status::NotFound(fmt::format("group {} not found", id));
@@ -381,7 +407,7 @@ Result<Group> SqlStore::GetGroup(int64_t id) {
 }
 
 Result<Group> SqlStore::GetGroupByName(std::string_view name) {
-  return Transact(TxKind::kRead, [&](SqlConnection& c) -> Result<Group> {
+  return Transact(TxKind::kRead, __func__, [&](SqlConnection& c) -> Result<Group> {
     AVA_ASSIGN_OR_RETURN(SqlResult r, Q(c, fmt::format("SELECT {} FROM groups WHERE name = $1", kGroupCols),
                                         {SqlValue::Text(std::string(name))}));
     if (r.rows.empty()) return Status::NotFound(fmt::format("group '{}' not found", name));
@@ -391,7 +417,7 @@ Result<Group> SqlStore::GetGroupByName(std::string_view name) {
 
 Result<std::vector<Group>> SqlStore::ListGroups(const Page& page) {
   AVA_RETURN_IF_ERROR(CheckPage(page));
-  return Transact(TxKind::kRead, [&](SqlConnection& c) -> Result<std::vector<Group>> {
+  return Transact(TxKind::kRead, __func__, [&](SqlConnection& c) -> Result<std::vector<Group>> {
     AVA_ASSIGN_OR_RETURN(
         SqlResult r, Q(c, fmt::format("SELECT {} FROM groups WHERE id > $1 ORDER BY id LIMIT $2", kGroupCols),
                        {SqlValue::Int(page.after_id), SqlValue::Int(page.limit)}));
@@ -402,7 +428,7 @@ Result<std::vector<Group>> SqlStore::ListGroups(const Page& page) {
 }
 
 Status SqlStore::DeleteGroup(int64_t id) {
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Status {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Status {
     AVA_ASSIGN_OR_RETURN(SqlResult r, Q(c, "DELETE FROM groups WHERE id = $1", {SqlValue::Int(id)}));
     if (r.affected == 0) return Status::NotFound(fmt::format("group {} not found", id));
     return Status::OK();
@@ -410,7 +436,7 @@ Status SqlStore::DeleteGroup(int64_t id) {
 }
 
 Status SqlStore::AddMember(int64_t group_id, int64_t user_id, Role role) {
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Status {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Status {
     AVA_RETURN_IF_ERROR(RequireExists(c, "groups", "group", group_id));
     AVA_RETURN_IF_ERROR(RequireExists(c, "users", "user", user_id));
     Result<SqlResult> r =
@@ -424,7 +450,7 @@ Status SqlStore::AddMember(int64_t group_id, int64_t user_id, Role role) {
 }
 
 Status SqlStore::SetMemberRole(int64_t group_id, int64_t user_id, Role role) {
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Status {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Status {
     AVA_ASSIGN_OR_RETURN(
         SqlResult r,
         Q(c, "UPDATE memberships SET role = $1 WHERE group_id = $2 AND user_id = $3",
@@ -437,7 +463,7 @@ Status SqlStore::SetMemberRole(int64_t group_id, int64_t user_id, Role role) {
 }
 
 Status SqlStore::RemoveMember(int64_t group_id, int64_t user_id) {
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Status {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Status {
     AVA_ASSIGN_OR_RETURN(SqlResult r, Q(c, "DELETE FROM memberships WHERE group_id = $1 AND user_id = $2",
                                         {SqlValue::Int(group_id), SqlValue::Int(user_id)}));
     if (r.affected == 0) {
@@ -459,7 +485,7 @@ Result<std::vector<Membership>> MembershipsFrom(const SqlResult& r) {
 }  // namespace
 
 Result<std::vector<Membership>> SqlStore::ListMembers(int64_t group_id) {
-  return Transact(TxKind::kRead, [&](SqlConnection& c) -> Result<std::vector<Membership>> {
+  return Transact(TxKind::kRead, __func__, [&](SqlConnection& c) -> Result<std::vector<Membership>> {
     AVA_RETURN_IF_ERROR(RequireExists(c, "groups", "group", group_id));
     AVA_ASSIGN_OR_RETURN(
         SqlResult r,
@@ -470,7 +496,7 @@ Result<std::vector<Membership>> SqlStore::ListMembers(int64_t group_id) {
 }
 
 Result<std::vector<Membership>> SqlStore::ListUserGroups(int64_t user_id) {
-  return Transact(TxKind::kRead, [&](SqlConnection& c) -> Result<std::vector<Membership>> {
+  return Transact(TxKind::kRead, __func__, [&](SqlConnection& c) -> Result<std::vector<Membership>> {
     AVA_RETURN_IF_ERROR(RequireExists(c, "users", "user", user_id));
     AVA_ASSIGN_OR_RETURN(
         SqlResult r,
@@ -486,7 +512,7 @@ Result<IssuedToken> SqlStore::CreateToken(int64_t user_id, std::string_view name
                                           std::optional<Nanos> expires) {
   AVA_ASSIGN_OR_RETURN(std::string secret, NewTokenSecret());
   const std::string hash = TokenSha256Hex(secret);
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Result<IssuedToken> {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Result<IssuedToken> {
     AVA_RETURN_IF_ERROR(RequireExists(c, "users", "user", user_id));
     AVA_ASSIGN_OR_RETURN(SqlResult r,
                          Q(c,
@@ -509,7 +535,7 @@ Result<User> SqlStore::FindUserByToken(std::string_view secret) {
     bool touch;
   };
   AVA_ASSIGN_OR_RETURN(
-      Found found, Transact(TxKind::kRead, [&](SqlConnection& c) -> Result<Found> {
+      Found found, Transact(TxKind::kRead, __func__, [&](SqlConnection& c) -> Result<Found> {
         AVA_ASSIGN_OR_RETURN(
             SqlResult r,
             Q(c,
@@ -528,7 +554,7 @@ Result<User> SqlStore::FindUserByToken(std::string_view secret) {
                      .touch = !last_used || now - *last_used >= kLastUsedGranularity};
       }));
   if (found.touch) {
-    AVA_RETURN_IF_ERROR(Transact(TxKind::kWrite, [&](SqlConnection& c) -> Status {
+    AVA_RETURN_IF_ERROR(Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Status {
       return Q(c, "UPDATE tokens SET last_used_ns = $1 WHERE id = $2",
                {SqlValue::Int(now.count()), SqlValue::Int(found.token_id)})
           .status();
@@ -538,7 +564,7 @@ Result<User> SqlStore::FindUserByToken(std::string_view secret) {
 }
 
 Result<std::vector<Token>> SqlStore::ListTokens(int64_t user_id) {
-  return Transact(TxKind::kRead, [&](SqlConnection& c) -> Result<std::vector<Token>> {
+  return Transact(TxKind::kRead, __func__, [&](SqlConnection& c) -> Result<std::vector<Token>> {
     AVA_RETURN_IF_ERROR(RequireExists(c, "users", "user", user_id));
     AVA_ASSIGN_OR_RETURN(SqlResult r,
                          Q(c, fmt::format("SELECT {} FROM tokens WHERE user_id = $1 ORDER BY id", kTokenCols),
@@ -550,7 +576,7 @@ Result<std::vector<Token>> SqlStore::ListTokens(int64_t user_id) {
 }
 
 Status SqlStore::RevokeToken(int64_t token_id) {
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Status {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Status {
     AVA_ASSIGN_OR_RETURN(SqlResult r, Q(c, "DELETE FROM tokens WHERE id = $1", {SqlValue::Int(token_id)}));
     if (r.affected == 0) return Status::NotFound(fmt::format("token {} not found", token_id));
     return Status::OK();
@@ -564,7 +590,7 @@ Result<Node> SqlStore::RegisterNode(std::string_view name, std::string_view addr
   AVA_RETURN_IF_ERROR(CheckName("node", name));
   AVA_RETURN_IF_ERROR(CheckJson(fmt::format("inventory of node '{}'", name), inventory_json));
   const Nanos now = clock_->WallNow();
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Result<Node> {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Result<Node> {
     AVA_ASSIGN_OR_RETURN(
         SqlResult r,
         Q(c,
@@ -590,7 +616,7 @@ Result<Node> SqlStore::RegisterNode(std::string_view name, std::string_view addr
 }
 
 Result<Node> SqlStore::GetNode(int64_t id) {
-  return Transact(TxKind::kRead, [&](SqlConnection& c) -> Result<Node> {
+  return Transact(TxKind::kRead, __func__, [&](SqlConnection& c) -> Result<Node> {
     AVA_ASSIGN_OR_RETURN(
         SqlResult r, Q(c, fmt::format("SELECT {} FROM nodes WHERE id = $1", kNodeCols), {SqlValue::Int(id)}));
     if (r.rows.empty()) return Status::NotFound(fmt::format("node {} not found", id));
@@ -599,7 +625,7 @@ Result<Node> SqlStore::GetNode(int64_t id) {
 }
 
 Result<Node> SqlStore::GetNodeByName(std::string_view name) {
-  return Transact(TxKind::kRead, [&](SqlConnection& c) -> Result<Node> {
+  return Transact(TxKind::kRead, __func__, [&](SqlConnection& c) -> Result<Node> {
     AVA_ASSIGN_OR_RETURN(SqlResult r, Q(c, fmt::format("SELECT {} FROM nodes WHERE name = $1", kNodeCols),
                                         {SqlValue::Text(std::string(name))}));
     if (r.rows.empty()) return Status::NotFound(fmt::format("node '{}' not found", name));
@@ -609,7 +635,7 @@ Result<Node> SqlStore::GetNodeByName(std::string_view name) {
 
 Result<std::vector<Node>> SqlStore::ListNodes(const Page& page) {
   AVA_RETURN_IF_ERROR(CheckPage(page));
-  return Transact(TxKind::kRead, [&](SqlConnection& c) -> Result<std::vector<Node>> {
+  return Transact(TxKind::kRead, __func__, [&](SqlConnection& c) -> Result<std::vector<Node>> {
     AVA_ASSIGN_OR_RETURN(
         SqlResult r, Q(c, fmt::format("SELECT {} FROM nodes WHERE id > $1 ORDER BY id LIMIT $2", kNodeCols),
                        {SqlValue::Int(page.after_id), SqlValue::Int(page.limit)}));
@@ -624,7 +650,7 @@ Result<std::vector<Node>> SqlStore::ListNodes(const Page& page) {
 
 Status SqlStore::Heartbeat(int64_t node_id) {
   const Nanos now = clock_->WallNow();
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Status {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Status {
     AVA_ASSIGN_OR_RETURN(SqlResult before,
                          Q(c, "SELECT state FROM nodes WHERE id = $1", {SqlValue::Int(node_id)}));
     if (before.rows.empty()) return Status::NotFound(fmt::format("node {} not found", node_id));
@@ -643,7 +669,7 @@ Status SqlStore::Heartbeat(int64_t node_id) {
 
 Result<Node> SqlStore::SetNodeState(int64_t node_id, NodeState state, std::string_view message) {
   const Nanos now = clock_->WallNow();
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Result<Node> {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Result<Node> {
     AVA_ASSIGN_OR_RETURN(
         SqlResult r, Q(c, fmt::format("UPDATE nodes SET state = $1 WHERE id = $2 RETURNING {}", kNodeCols),
                        {SqlValue::Text(std::string(Name(state))), SqlValue::Int(node_id)}));
@@ -659,7 +685,7 @@ Result<Node> SqlStore::SetNodeState(int64_t node_id, NodeState state, std::strin
 }
 
 Status SqlStore::DeleteNode(int64_t node_id) {
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Status {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Status {
     AVA_ASSIGN_OR_RETURN(SqlResult r, Q(c, "DELETE FROM nodes WHERE id = $1", {SqlValue::Int(node_id)}));
     if (r.affected == 0) return Status::NotFound(fmt::format("node {} not found", node_id));
     return Status::OK();
@@ -675,7 +701,7 @@ Status SqlStore::SetQuota(const Quota& quota) {
   }
   if (quota.gpu_model.empty())
     return Status::InvalidArgument("quota gpu_model must not be empty (\"*\" means any)");
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Status {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Status {
     std::string_view table = quota.scope == QuotaScope::kUser ? "users" : "groups";
     AVA_ASSIGN_OR_RETURN(SqlResult who, Q(c, fmt::format("SELECT 1 FROM {} WHERE name = $1", table),
                                           {SqlValue::Text(quota.name)}));
@@ -693,7 +719,7 @@ Status SqlStore::SetQuota(const Quota& quota) {
 }
 
 Result<std::vector<Quota>> SqlStore::ListQuotas() {
-  return Transact(TxKind::kRead, [&](SqlConnection& c) -> Result<std::vector<Quota>> {
+  return Transact(TxKind::kRead, __func__, [&](SqlConnection& c) -> Result<std::vector<Quota>> {
     AVA_ASSIGN_OR_RETURN(
         SqlResult r,
         Q(c, "SELECT scope, name, gpu_model, max_gpus FROM quotas ORDER BY scope, name, gpu_model"));
@@ -708,7 +734,7 @@ Result<std::vector<Quota>> SqlStore::ListQuotas() {
 }
 
 Status SqlStore::DeleteQuota(QuotaScope scope, std::string_view name, std::string_view gpu_model) {
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Status {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Status {
     AVA_ASSIGN_OR_RETURN(SqlResult r,
                          Q(c, "DELETE FROM quotas WHERE scope = $1 AND name = $2 AND gpu_model = $3",
                            {SqlValue::Text(std::string(Name(scope))), SqlValue::Text(std::string(name)),
@@ -733,7 +759,7 @@ Result<Job> SqlStore::CreateJob(const NewJob& job) {
   if (job.gpu_model.empty())
     return Status::InvalidArgument("job gpu_model must not be empty (\"*\" means any)");
   const Nanos now = clock_->WallNow();
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Result<Job> {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Result<Job> {
     AVA_RETURN_IF_ERROR(RequireExists(c, "users", "user", job.owner_id));
     if (job.group_id) AVA_RETURN_IF_ERROR(RequireExists(c, "groups", "group", *job.group_id));
     AVA_ASSIGN_OR_RETURN(
@@ -758,7 +784,7 @@ Result<Job> SqlStore::CreateJob(const NewJob& job) {
 }
 
 Result<Job> SqlStore::GetJob(int64_t id) {
-  return Transact(TxKind::kRead, [&](SqlConnection& c) { return LoadJob(c, id); });
+  return Transact(TxKind::kRead, __func__, [&](SqlConnection& c) { return LoadJob(c, id); });
 }
 
 Result<std::vector<Job>> SqlStore::ListJobs(const JobFilter& filter, const Page& page) {
@@ -789,7 +815,7 @@ Result<std::vector<Job>> SqlStore::ListJobs(const JobFilter& filter, const Page&
   const std::string limit = bind(SqlValue::Int(page.limit));
   const std::string sql =
       fmt::format("SELECT {} FROM jobs WHERE {} ORDER BY id LIMIT {}", kJobCols, where, limit);
-  return Transact(TxKind::kRead, [&](SqlConnection& c) -> Result<std::vector<Job>> {
+  return Transact(TxKind::kRead, __func__, [&](SqlConnection& c) -> Result<std::vector<Job>> {
     AVA_ASSIGN_OR_RETURN(SqlResult r, Q(c, sql, params));
     std::vector<Job> out;
     for (const SqlRow& row : r.rows) {
@@ -839,7 +865,7 @@ Result<Job> SqlStore::TransitionJob(int64_t id, const std::vector<JobState>& fro
   const std::string sql =
       fmt::format("UPDATE jobs SET {} WHERE id = $2 AND state IN ({}) RETURNING {}", set, states, kJobCols);
 
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Result<Job> {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Result<Job> {
     AVA_ASSIGN_OR_RETURN(SqlResult r, Q(c, sql, params));
     if (r.rows.empty()) {
       // Nothing matched: say whether the job is missing or in another state.
@@ -878,7 +904,7 @@ Result<Event> SqlStore::AddEvent(const NewEvent& event) {
   }
   if (event.type.empty()) return Status::InvalidArgument("event type must not be empty");
   const Nanos now = clock_->WallNow();
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Result<Event> {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Result<Event> {
     if (event.job_id) AVA_RETURN_IF_ERROR(RequireExists(c, "jobs", "job", *event.job_id));
     return InsertEvent(c, event, now);
   });
@@ -899,7 +925,7 @@ Result<std::vector<Event>> SqlStore::ListEvents(const EventFilter& filter, const
   params.push_back(SqlValue::Int(page.limit));
   const std::string sql =
       fmt::format("SELECT {} FROM events WHERE {} ORDER BY id LIMIT ${}", kEventCols, where, params.size());
-  return Transact(TxKind::kRead, [&](SqlConnection& c) -> Result<std::vector<Event>> {
+  return Transact(TxKind::kRead, __func__, [&](SqlConnection& c) -> Result<std::vector<Event>> {
     AVA_ASSIGN_OR_RETURN(SqlResult r, Q(c, sql, params));
     std::vector<Event> out;
     for (const SqlRow& row : r.rows) out.push_back(EventFromRow(row));
@@ -912,7 +938,7 @@ Result<std::vector<Event>> SqlStore::ListEvents(const EventFilter& filter, const
 Result<LogChunk> SqlStore::AppendLog(int64_t job_id, LogStream stream, std::string_view data) {
   if (data.empty()) return Status::InvalidArgument("a log chunk must not be empty");
   const Nanos now = clock_->WallNow();
-  return Transact(TxKind::kWrite, [&](SqlConnection& c) -> Result<LogChunk> {
+  return Transact(TxKind::kWrite, __func__, [&](SqlConnection& c) -> Result<LogChunk> {
     // Bumping the counter locks the job row until commit, so seqs are handed out in commit order.
     AVA_ASSIGN_OR_RETURN(SqlResult r,
                          Q(c, "UPDATE jobs SET log_seq = log_seq + 1 WHERE id = $1 RETURNING log_seq",
@@ -936,7 +962,7 @@ Result<std::vector<LogChunk>> SqlStore::ReadLogs(int64_t job_id, int64_t after_s
     return Status::InvalidArgument(
         fmt::format("log read limit {} is out of range (1..{})", limit, Page::kMaxLimit));
   }
-  return Transact(TxKind::kRead, [&](SqlConnection& c) -> Result<std::vector<LogChunk>> {
+  return Transact(TxKind::kRead, __func__, [&](SqlConnection& c) -> Result<std::vector<LogChunk>> {
     AVA_ASSIGN_OR_RETURN(SqlResult r,
                          Q(c,
                            "SELECT seq, stream, time_ns, data FROM log_chunks "

@@ -16,6 +16,7 @@
 
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include "db/connection_pool.h"
 #include "db/store.h"
@@ -86,9 +87,13 @@ class SqlStore : public Store {
 
  private:
   enum class TxKind { kRead, kWrite };
-  // Runs fn(SqlConnection&) → Result<T> in one transaction, with the retry policy above.
+  // Runs fn(SqlConnection&) → Result<T> or Status in one transaction, with the retry policy
+  // above, and records it as operation `op` in the metrics.
   template <typename Fn>
-  auto Transact(TxKind kind, Fn&& fn) -> decltype(fn(std::declval<SqlConnection&>()));
+  auto Transact(TxKind kind, std::string_view op, Fn&& fn) -> decltype(fn(std::declval<SqlConnection&>()));
+  template <typename Fn>
+  auto RunTransaction(TxKind kind, Fn& fn) -> decltype(fn(std::declval<SqlConnection&>()));
+  void Record(std::string_view op, Nanos elapsed, const Status& status);
 
   std::unique_ptr<ConnectionPool> pool_;
   const Dialect dialect_;

@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "common/logging.h"
+#include "common/metrics.h"
 
 namespace ava::db {
 
@@ -14,6 +15,12 @@ struct StoreOptions {
   Clock* clock = nullptr;
   // Retries and reconnects are logged here (component "db"); nullptr: silent.
   Logger* logger = nullptr;
+  // Per-operation metrics go here; nullptr: none. Exported:
+  //   ava_db_op_seconds{backend,op}         histogram of whole-transaction latency (retries included)
+  //   ava_db_op_errors_total{backend,op,code}  calls that returned an error
+  //   ava_db_retries_total{backend}         transactions run again after a retryable error
+  // Latency is measured with `clock` (monotonic), so a FakeClock gives zeros.
+  MetricsRegistry* metrics = nullptr;
   // Connections kept open. SQLite in memory always uses exactly one (each connection would be a
   // database of its own); a SQLite file uses several so readers do not wait for the writer.
   size_t max_connections = 4;

@@ -6,8 +6,10 @@
 
 #include <atomic>
 #include <latch>
+#include <map>
 #include <thread>
 
+#include "common/metrics.h"
 #include "db/sqlite_connection.h"
 #include "test_util.h"
 
@@ -94,6 +96,22 @@ TEST_F(SqliteStoreTest, AWriterThatCannotGetTheLockIsUnavailable) {
   EXPECT_OK(store->ListUsers({}));
   ASSERT_OK((*other)->ExecScript("ROLLBACK"));
   EXPECT_OK(store->CreateUser("alice", false));
+}
+
+// Every call is counted per operation, and errors per operation and code.
+TEST_F(SqliteStoreTest, ExportsPerOperationMetrics) {
+  MetricsRegistry metrics;
+  Result<std::unique_ptr<SqliteStore>> store =
+      SqliteStore::Open(path(), {.clock = &clock_, .metrics = &metrics});
+  ASSERT_OK(store);
+  ASSERT_OK((*store)->CreateUser("alice", false));
+  EXPECT_STATUS((*store)->CreateUser("alice", false), kAlreadyExists);
+  EXPECT_STATUS((*store)->GetJob(7), kNotFound);
+  std::map<std::string, double> m = ParsePrometheusText(metrics.RenderPrometheus());
+  EXPECT_EQ(m[R"(ava_db_op_seconds_count{backend="sqlite",op="CreateUser"})"], 2);
+  EXPECT_EQ(m[R"(ava_db_op_errors_total{backend="sqlite",op="CreateUser",code="AlreadyExists"})"], 1);
+  EXPECT_EQ(m[R"(ava_db_op_seconds_count{backend="sqlite",op="GetJob"})"], 1);
+  EXPECT_EQ(m[R"(ava_db_op_errors_total{backend="sqlite",op="GetJob",code="NotFound"})"], 1);
 }
 
 }  // namespace
