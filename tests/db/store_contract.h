@@ -839,10 +839,12 @@ TEST_P(StoreContractTest, ConcurrentAppendersAndAFollower) {
 
   std::vector<LogChunk> followed;
   std::atomic<bool> follower_failed{false};
+  std::atomic<bool> writers_done{false};
   std::thread follower([&] {
     int64_t last = 0;
-    int idle_rounds = 0;
-    while (static_cast<int>(followed.size()) < kTotal && idle_rounds < 200000) {
+    for (;;) {
+      // Read the flag first: an empty read after the writers finished means everything was seen.
+      const bool done = writers_done.load();
       Result<std::vector<LogChunk>> chunks = store().ReadLogs(job.id, last, 7);
       if (!chunks.ok()) {
         follower_failed = true;
@@ -850,7 +852,7 @@ TEST_P(StoreContractTest, ConcurrentAppendersAndAFollower) {
         return;
       }
       if (chunks->empty()) {
-        ++idle_rounds;
+        if (done) return;
         std::this_thread::yield();
       }
       for (LogChunk& c : *chunks) {
@@ -872,6 +874,7 @@ TEST_P(StoreContractTest, ConcurrentAppendersAndAFollower) {
     });
   }
   for (auto& th : writers) th.join();
+  writers_done = true;
   follower.join();
   ASSERT_FALSE(follower_failed.load());
 
