@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <type_traits>
 #include <utility>
@@ -753,8 +754,9 @@ Result<Job> SqlStore::CreateJob(const NewJob& job) {
   AVA_RETURN_IF_ERROR(CheckName("job", job.name));
   if (job.gang_size < 1)
     return Status::InvalidArgument(fmt::format("job gang_size must be at least 1 (got {})", job.gang_size));
-  if (job.gpus < 0 || job.cpus < 0 || job.memory_bytes < 0 || job.max_runtime.count() < 0) {
-    return Status::InvalidArgument("job gpus, cpus, memory and max_runtime must not be negative");
+  if (!(job.gpus >= 0) || !(job.cpus >= 0) || !std::isfinite(job.gpus) || !std::isfinite(job.cpus) ||
+      job.memory_bytes < 0 || job.max_runtime.count() < 0) {
+    return Status::InvalidArgument("job gpus, cpus, memory and max_runtime must be finite and not negative");
   }
   if (job.gpu_model.empty())
     return Status::InvalidArgument("job gpu_model must not be empty (\"*\" means any)");

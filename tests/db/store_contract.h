@@ -12,6 +12,7 @@
 #include <atomic>
 #include <functional>
 #include <latch>
+#include <limits>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -547,6 +548,9 @@ TEST_P(StoreContractTest, CreateJobKeepsSpecAndStartsQueued) {
   EXPECT_STATUS(store().CreateJob(bad), kInvalidArgument);
   bad = spec;
   bad.gpus = -1;
+  EXPECT_STATUS(store().CreateJob(bad), kInvalidArgument);
+  bad = spec;
+  bad.cpus = std::numeric_limits<double>::quiet_NaN();
   EXPECT_STATUS(store().CreateJob(bad), kInvalidArgument);
   bad = spec;
   bad.name = "";
