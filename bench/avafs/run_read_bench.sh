@@ -87,7 +87,9 @@ if ((INSTALL)); then step "installing peers (scripts/install-deps.sh --bench)"; 
 [[ -e /dev/fuse ]] || ava_die "no /dev/fuse: FUSE mounts are impossible here"
 SRC=$ROOT
 if [[ -n $REV ]]; then
+  # Resolved once: HEAD may move while the benchmark runs.
   sha=$(git -C "$ROOT" rev-parse --short "$REV^{commit}") || ava_die "--rev $REV is not a commit"
+  REV=$sha
   SRC=$BENCH_DIR/src-$sha BUILD=$BENCH_DIR/build-$sha
   git -C "$ROOT" cat-file -e "$sha:bench/avafs/CMakeLists.txt" 2> /dev/null ||
     ava_die "commit $sha has no bench/avafs: pick a later one"
@@ -330,7 +332,7 @@ avafs_warm() {
 machine_json > "$OUT/machine.json"
 # What was measured: the commit, and any uncommitted change to the code avafs is built from.
 if [[ -n $REV ]]; then
-  SOURCE="commit $(git -C "$ROOT" rev-parse --short "$REV") (git archive, no uncommitted changes)"
+  SOURCE="commit $REV (git archive, no uncommitted changes)"
 else
   SOURCE="$(git -C "$ROOT" rev-parse --short HEAD 2> /dev/null || echo unknown)"
   DIRTY=$(git -C "$ROOT" status --porcelain -- src 2> /dev/null | wc -l)
