@@ -51,6 +51,7 @@ Result<Cluster> Cluster::Build(const gpu::Inventory& inventory) {
     id = static_cast<int>(c.models_.size());
     c.models_.push_back(name);
   }
+  c.model_gpus_.assign(c.models_.size(), 0);
   std::map<std::string, std::shared_ptr<const NodeTopology>> shapes;
   c.nodes_.reserve(inventory.nodes.size());
   for (const gpu::NodeInventory& inv : inventory.nodes) {
@@ -70,6 +71,7 @@ Result<Cluster> Cluster::Build(const gpu::Inventory& inventory) {
     node.version = 0;
     c.by_name_[node.name] = static_cast<int>(c.nodes_.size());
     c.total_gpus_ += node.gpu_count;
+    if (node.model >= 0) c.model_gpus_[node.model] += node.gpu_count;
     c.total_cpu_milli_ += node.cpu_capacity;
     c.max_node_cpu_milli_ = std::max(c.max_node_cpu_milli_, node.cpu_capacity);
     c.max_node_gpus_ = std::max<int>(c.max_node_gpus_, node.gpu_count);

@@ -102,6 +102,8 @@ class Cluster {
   Status SetRanks(const std::vector<int>& rank);
 
   const std::vector<std::string>& models() const { return models_; }
+  // GPUs of each model id in the pool.
+  const std::vector<int>& model_gpus() const { return model_gpus_; }
   int ModelId(std::string_view model) const;
 
   int total_gpus() const { return total_gpus_; }
@@ -119,6 +121,7 @@ class Cluster {
   std::vector<int> order_;
   std::unordered_map<std::string, int> by_name_;
   std::vector<std::string> models_;
+  std::vector<int> model_gpus_;
   int total_gpus_ = 0;
   int64_t allocated_gpu_milli_ = 0;
   int64_t total_cpu_milli_ = 0;

@@ -21,9 +21,11 @@ Result<WorkloadProfile> WorkloadProfile::Build(const std::vector<WorkloadShape>&
     return Status::InvalidArgument(fmt::format("coverage {}% is outside 1..100", coverage_percent));
   }
   std::map<WorkloadShape, double> counts;
+  std::map<WorkloadShape, double> memory;
   double total = 0;
   for (const WorkloadShape& s : samples) {
     counts[s] += 1;
+    memory[s] += static_cast<double>(s.memory_bytes);
     total += 1;
   }
   std::vector<std::pair<WorkloadShape, double>> list(counts.begin(), counts.end());
@@ -49,6 +51,7 @@ Result<WorkloadProfile> WorkloadProfile::Build(const std::vector<WorkloadShape>&
     WorkloadClass c;
     c.shape = list[i].first;
     c.count = static_cast<int64_t>(list[i].second);
+    c.mean_memory_bytes = memory[list[i].first] / list[i].second;
     c.weight = renormalise ? weight[i] / (cum / total) : weight[i];
     if (!c.shape.gpu_models.empty()) {
       c.model_mask = 0;

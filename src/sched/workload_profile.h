@@ -25,8 +25,11 @@ struct WorkloadShape {
   int milli = 0;  // per GPU; 0 for CPU-only
   int gpus = 0;
   std::string gpu_models;  // accepted models joined by '|'; empty = any
+  // Memory is carried along (a class keeps the mean of its samples) but is not part of the
+  // class identity, as in the reference.
+  uint64_t memory_bytes = 0;
 
-  friend bool operator==(const WorkloadShape&, const WorkloadShape&) = default;
+  friend bool operator==(const WorkloadShape& a, const WorkloadShape& b) { return !(a < b) && !(b < a); }
   // The published order: cpu, then milli, then gpus, then models as a string.
   friend bool operator<(const WorkloadShape& a, const WorkloadShape& b);
 };
@@ -36,6 +39,7 @@ struct WorkloadClass {
   uint64_t model_mask = kAnyModel;  // shape.gpu_models resolved against the cluster
   double weight = 0;                // share among the kept classes; the weights sum to 1
   int64_t count = 0;
+  double mean_memory_bytes = 0;  // over the samples of the class
 };
 
 class WorkloadProfile {

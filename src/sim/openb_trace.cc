@@ -39,6 +39,7 @@ sched::WorkloadShape OpenbPod::Shape() const {
   s.milli = gpu_milli;
   s.gpus = gpus;
   s.gpu_models = gpus > 0 ? gpu_spec : std::string();
+  s.memory_bytes = static_cast<uint64_t>(memory_mib) << 20;
   return s;
 }
 
