@@ -199,7 +199,8 @@ Status SsdIndexJournal::Append(std::string_view encoded_records, const std::func
   return s;
 }
 
-Status SsdIndexJournal::Rewrite(const std::function<std::string()>& build) {
+Status SsdIndexJournal::Rewrite(const std::function<std::string()>& build,
+                                const std::function<void(uint64_t)>& then) {
   std::lock_guard<std::mutex> l(mu_);
   std::string contents = FileHeaderRecord() + build();
   AVA_RETURN_IF_ERROR(disk_->WriteFileAtomic(path_, contents));
@@ -207,6 +208,7 @@ Status SsdIndexJournal::Rewrite(const std::function<std::string()>& build) {
   file_.reset();
   AVA_ASSIGN_OR_RETURN(file_, disk_->OpenAppendFile(path_));
   size_.store(contents.size(), std::memory_order_relaxed);
+  if (then) then(contents.size());
   return Status::OK();
 }
 

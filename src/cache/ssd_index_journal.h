@@ -87,8 +87,8 @@ class SsdIndexJournal {
   Status Append(std::string_view encoded_records, const std::function<void()>& then = {});
   // Atomically replaces the journal with a file header followed by what `build` returns (encoded
   // records). `build` runs under the journal's mutex, so no append lands between the state it
-  // captures and the switch.
-  Status Rewrite(const std::function<std::string()>& build);
+  // captures and the switch; so does `then` (given the new size), after a successful switch.
+  Status Rewrite(const std::function<std::string()>& build, const std::function<void(uint64_t)>& then = {});
 
   // Current file size in bytes.
   uint64_t size() const { return size_.load(std::memory_order_relaxed); }

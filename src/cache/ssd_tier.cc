@@ -72,9 +72,8 @@ std::string SsdTier::NextTempPath() {
 }
 
 uint64_t SsdTier::UsedLocked() const {
-  // journal_ is only set or reset under mu_ (held here). The journal is charged a few bytes more
-  // than its size: room for the open/clean marks a snapshot may add.
-  uint64_t journal = journal_ != nullptr ? journal_->size() + kJournalMarkReserve : 0;
+  // The journal is charged a few bytes more than its size: room for the marks a snapshot adds.
+  uint64_t journal = journal_ != nullptr ? journal_bytes_ + kJournalMarkReserve : 0;
   return index_.total_charge() + inflight_bytes_ + journal;
 }
 
@@ -137,6 +136,7 @@ Status SsdTier::ReplayAndVerify(Index* loaded, bool* clean, uint64_t* dropped_mi
   AVA_RETURN_IF_ERROR(journal->Append(Encode(Type::kOpened, {})));
   {
     std::lock_guard<std::mutex> l(mu_);
+    journal_bytes_ = journal->size();
     journal_ = std::move(journal);
   }
 
@@ -195,26 +195,27 @@ void SsdTier::LoadIndex() {
     if (used > options_.tier.capacity_bytes) victims = PickVictimsLocked(used - options_.tier.capacity_bytes);
   }
   DeleteVictims(victims);
-  Status snap = journal_->Rewrite([this] {
-    std::lock_guard<std::mutex> l(mu_);
-    return BuildSnapshotLocked();
-  });
+  Status snap = WriteSnapshot(/*clean=*/false);
   if (!snap.ok()) Disable(snap.Annotate("rewriting the index journal"));
 
   uint64_t blocks = 0, used = 0;
   {
     std::lock_guard<std::mutex> l(mu_);
-    loading_ = false;
     blocks = index_.size();
     used = UsedLocked();
-    cv_.notify_all();
   }
+  // Logged before loading ends, so whoever waited for the load (Flush) sees the line.
   AVA_LOG(logger_, kInfo, "cache",
           "SSD tier {}: index loaded in {}: {} blocks, {} in use ({} from the journal, {} stop{}{})",
           options_.dir, FormatDuration(clock_->Now() - start), blocks, FormatBytes(used), merged,
           clean ? "clean" : "unclean",
           dropped_missing > 0 ? fmt::format(", {} missing files dropped", dropped_missing) : "",
           victims.empty() ? "" : fmt::format(", {} evicted to fit the capacity", victims.size()));
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    loading_ = false;
+  }
+  cv_.notify_all();
 }
 
 // ---- Reads ---------------------------------------------------------------------------------------
@@ -395,8 +396,8 @@ void SsdTier::WriteOne(const BlockKey& key) {
   }
 
   Status s = AppendJournal(Encode(Type::kInsert, key, charge), [&] {
-    std::lock_guard<std::mutex> l(mu_);
     inflight_bytes_ -= record;  // now counted in the journal's size
+    if (auto it = pending_.find(key); it != pending_.end()) it->second.journaled = true;
   });
   if (!s.ok()) return FailWrite(key, charge, s.Annotate("appending to the index journal"));
 
@@ -449,19 +450,40 @@ void SsdTier::Disable(const Status& why) {
   cv_.notify_all();
 }
 
-Status SsdTier::AppendJournal(std::string_view records, const std::function<void()>& then) {
+Status SsdTier::AppendJournal(std::string_view records, const std::function<void()>& then_locked) {
   if (journal_ == nullptr) {
-    then();
+    std::lock_guard<std::mutex> l(mu_);
+    then_locked();
     return Status::FailedPrecondition("the SSD index journal is not open");
   }
-  return journal_->Append(records, then);
+  return journal_->Append(records, [&] {
+    std::lock_guard<std::mutex> l(mu_);
+    journal_bytes_ += records.size();  // counted even when the write failed part-way
+    then_locked();
+  });
+}
+
+Status SsdTier::WriteSnapshot(bool clean) {
+  if (journal_ == nullptr) return Status::FailedPrecondition("the SSD index journal is not open");
+  return journal_->Rewrite(
+      [&] {
+        std::lock_guard<std::mutex> l(mu_);
+        std::string out = BuildSnapshotLocked();
+        if (clean) EncodeJournalRecord(JournalRecord{.type = Type::kClean}, &out);
+        return out;
+      },
+      [&](uint64_t size) {
+        std::lock_guard<std::mutex> l(mu_);
+        journal_bytes_ = size;
+      });
 }
 
 // ---- Eviction and deletion -----------------------------------------------------------------------
 
 SsdTier::Victim SsdTier::ReleaseLocked(Index::Entry&& e) {
-  uint64_t erase_record = JournalRecordSize(Type::kErase, e.key);
-  inflight_bytes_ += e.charge + erase_record;
+  // The block's charge stays reserved until its file is gone; it also covers the erase record
+  // (far smaller than the 4 KiB a block is charged at least), so releasing never raises usage.
+  inflight_bytes_ += e.charge;
   live_record_bytes_ -= std::min(live_record_bytes_, JournalRecordSize(Type::kInsert, e.key));
   releasing_[e.key] = e.charge;
   return Victim{std::move(e.key), e.charge};
@@ -494,10 +516,9 @@ void SsdTier::DeleteVictims(const std::vector<Victim>& victims) {
   // The file goes first: a crash between the two leaves an entry without a file, which the next
   // start drops, never a file nobody accounts for.
   auto release = [&] {
-    std::lock_guard<std::mutex> l(mu_);
     for (const Victim& v : victims) {
       releasing_.erase(v.key);
-      inflight_bytes_ -= v.charge + JournalRecordSize(Type::kErase, v.key);
+      inflight_bytes_ -= v.charge;
     }
   };
   bool journaled = false;
@@ -506,6 +527,7 @@ void SsdTier::DeleteVictims(const std::vector<Victim>& victims) {
     journaled = !loading_;  // while loading, the snapshot that ends loading records the result
   }
   if (!journaled) {
+    std::lock_guard<std::mutex> l(mu_);
     release();
     return;
   }
@@ -543,10 +565,7 @@ void SsdTier::FlushTouches(std::vector<BlockKey> touches) {
     if (UsedLocked() + records.size() > options_.tier.capacity_bytes) return;
     inflight_bytes_ += records.size();
   }
-  Status s = AppendJournal(records, [&] {
-    std::lock_guard<std::mutex> l(mu_);
-    inflight_bytes_ -= records.size();
-  });
+  Status s = AppendJournal(records, [&] { inflight_bytes_ -= records.size(); });
   if (!s.ok()) Disable(s.Annotate("appending to the index journal"));
 }
 
@@ -559,10 +578,7 @@ void SsdTier::MaybeCompact() {
   }
   uint64_t size = journal_->size();
   if (size <= options_.journal_compact_min_bytes || size <= 2 * live + 64) return;
-  Status s = journal_->Rewrite([this] {
-    std::lock_guard<std::mutex> l(mu_);
-    return BuildSnapshotLocked();
-  });
+  Status s = WriteSnapshot(/*clean=*/false);
   if (!s.ok()) {
     Disable(s.Annotate("compacting the index journal"));
     return;
@@ -577,12 +593,15 @@ std::string SsdTier::BuildSnapshotLocked() const {
   index_.ForEachLeastToMostRecent([&](const Index::Entry& e) {
     EncodeJournalRecord(JournalRecord{.type = Type::kInsert, .key = e.key, .charge = e.charge}, &out);
   });
-  // Writes whose insert record may already be in the journal being replaced, and deletions whose
-  // erase record may not be written yet: keep both so the records that follow make sense. After a
-  // crash, files that never appeared are dropped at start-up.
+  // Writes whose insert record is in the journal being replaced (the others append theirs after
+  // the switch), and deletions whose erase record is not written yet: keep both so the records that
+  // follow make sense. After a crash, files that never appeared are dropped at start-up. Every
+  // record here has a copy in the old journal, so a snapshot is never larger than what it replaces
+  // (but for the clean mark, which UsedLocked reserves room for).
   for (const auto& [key, p] : pending_) {
-    if (p.reserved)
+    if (p.journaled) {
       EncodeJournalRecord(JournalRecord{.type = Type::kInsert, .key = key, .charge = p.charge}, &out);
+    }
   }
   for (const auto& [key, charge] : releasing_) {
     EncodeJournalRecord(JournalRecord{.type = Type::kInsert, .key = key, .charge = charge}, &out);
@@ -629,12 +648,7 @@ void SsdTier::Stop() {
   }
   Flush();  // queued writes nobody took (no writer threads were started)
   if (journal_ != nullptr) {
-    Status s = journal_->Rewrite([this] {
-      std::lock_guard<std::mutex> l(mu_);
-      std::string out = BuildSnapshotLocked();
-      EncodeJournalRecord(JournalRecord{.type = Type::kClean}, &out);
-      return out;
-    });
+    Status s = WriteSnapshot(/*clean=*/true);
     if (!s.ok()) {
       AVA_LOG(logger_, kWarn, "cache", "SSD tier {}: cannot write the index snapshot at stop: {}",
               options_.dir, s.ToString());

@@ -137,8 +137,9 @@ class SsdTier {
   using Index = LruIndex<NoValue>;
   struct Pending {
     BlockData data;
-    uint64_t charge = 0;    // reserved once a writer took it
-    bool reserved = false;  // its insert record is (being) journaled
+    uint64_t charge = 0;     // reserved once a writer took it
+    bool reserved = false;   // a writer reserved its space
+    bool journaled = false;  // its insert record is in the journal
   };
   struct Victim {
     BlockKey key;
@@ -161,8 +162,12 @@ class SsdTier {
   void FlushTouches(std::vector<BlockKey> touches);
   void MaybeCompact();
   std::string BuildSnapshotLocked() const REQUIRES(mu_);
-  // Appends to the journal; `then` runs under the journal's mutex (see SsdIndexJournal::Append).
-  Status AppendJournal(std::string_view records, const std::function<void()>& then);
+  // Appends to the journal and accounts its growth; `then_locked` runs under the journal's mutex
+  // and mu_, in the same critical section that adds the bytes to journal_bytes_, so reservations
+  // move into the journal's size atomically.
+  Status AppendJournal(std::string_view records, const std::function<void()>& then_locked);
+  // Rewrites the journal from a snapshot of the index; adds the clean-stop mark when `clean`.
+  Status WriteSnapshot(bool clean);
 
   uint64_t UsedLocked() const REQUIRES(mu_);
   // Moves least recently used blocks to `releasing_` until `bytes` are covered (or none are left).
@@ -194,6 +199,7 @@ class SsdTier {
   std::deque<BlockKey> queue_ GUARDED_BY(mu_);                                   // pending_ not yet taken
   uint64_t queued_bytes_ GUARDED_BY(mu_) = 0;
   std::unordered_map<BlockKey, uint64_t, BlockKeyHash> releasing_ GUARDED_BY(mu_);  // being deleted → charge
+  uint64_t journal_bytes_ GUARDED_BY(mu_) = 0;      // size of the journal file (0 before it is open)
   uint64_t inflight_bytes_ GUARDED_BY(mu_) = 0;     // reserved for writes, deletions and journal records
   uint64_t live_record_bytes_ GUARDED_BY(mu_) = 0;  // insert-record bytes of indexed + reserved blocks
   std::vector<BlockKey> touches_ GUARDED_BY(mu_);   // SSD hits not yet journaled (bounded)
