@@ -8,6 +8,9 @@
 #   scripts/ceph-s3.sh env         print export lines: eval "$(scripts/ceph-s3.sh env)"
 #   scripts/ceph-s3.sh stop-rgw    stop only radosgw (the S3 endpoint goes away; data stays)
 #   scripts/ceph-s3.sh start-rgw   start radosgw again
+#   scripts/ceph-s3.sh start-gateway NAME PORT   one more radosgw on PORT over the same cluster
+#   scripts/ceph-s3.sh stop-gateway NAME         stop it (tests take "the cloud" down this way
+#                                                without disturbing other users of the main one)
 #   scripts/ceph-s3.sh stop        stop everything (memstore data is gone)
 #
 # Environment: AVA_CEPH_DIR (default /tmp/ava-ceph), AVA_RGW_PORT (7480), AVA_MON_PORT (3300),
@@ -147,7 +150,22 @@ cmd_start() {
   ava_log "ceph ready in $((SECONDS - t0))s; S3 at $ENDPOINT (eval \"\$($0 env)\")"
 }
 
+start_gateway() {
+  local name=${1:?gateway name} port=${2:?port}
+  [[ $name =~ ^[a-z0-9]+$ ]] || ava_die "gateway name must be lowercase letters and digits"
+  if ! [[ -s $C/rgw-$name.keyring ]]; then
+    ceph auth get-or-create "client.rgw.$name" mon 'allow rw' osd 'allow rwx' -o "$C/rgw-$name.keyring" > /dev/null
+  fi
+  ava_alive "ceph-rgw-$name" || ava_spawn "ceph-rgw-$name" radosgw -f -n "client.rgw.$name" \
+    --keyring "$C/rgw-$name.keyring" --rgw-frontends "beast endpoint=127.0.0.1:$port tcp_nodelay=1" \
+    --rgw-dynamic-resharding=false
+  ava_wait 120 "radosgw $name on 127.0.0.1:$port" \
+    bash -c "[[ \$(curl -s -m 2 -o /dev/null -w '%{http_code}' http://127.0.0.1:$port/) == 200 ]]"
+}
+
 cmd_stop() {
+  local f
+  for f in "$AVA_RUN_DIR"/pids/ceph-rgw-*.pid; do [[ -e $f ]] && ava_stop 10 "$(basename "$f" .pid)"; done
   ava_stop 10 ceph-rgw
   ava_stop 10 ceph-osd
   ava_stop 10 ceph-mon
@@ -159,6 +177,8 @@ case ${1:-} in
   stop) cmd_stop ;;
   start-rgw) start_rgw ;;
   stop-rgw) ava_stop 10 ceph-rgw ;;
+  start-gateway) shift; start_gateway "$@" ;;
+  stop-gateway) ava_stop 10 "ceph-rgw-${2:?gateway name}" ;;
   env) [[ -s $AVA_RUN_DIR/s3.env ]] || ava_die "not started (run: $0 start)"; cat "$AVA_RUN_DIR/s3.env" ;;
-  *) sed -n '2,16p' "$0"; exit 2 ;;
+  *) sed -n '2,19p' "$0"; exit 2 ;;
 esac

@@ -70,7 +70,15 @@ Result<std::shared_ptr<const DirListing>> FileSystem::Listing(int mount, const s
   req.delimiter = "/";
   auto listing = std::make_shared<DirListing>();
   listing->fetched_at = env_.clock->Now();
-  AVA_ASSIGN_OR_RETURN(store::ListPage all, store::ListAll(*mounts_[mount].store, req));
+  Result<store::ListPage> listed = store::ListAll(*mounts_[mount].store, req);
+  bool cacheable = true;
+  if (!listed.ok() && mounts_[mount].writeback != nullptr && listed.status().code() == Code::kUnavailable) {
+    // The cloud store is unreachable: list what the durable tier has, and do not keep it.
+    listed = mounts_[mount].writeback->ListLocal(req);
+    cacheable = false;
+  }
+  if (!listed.ok()) return listed.status();
+  store::ListPage& all = *listed;
   for (auto& obj : all.objects) {
     std::string name = obj.key.substr(req.prefix.size());
     if (!UsableName(name)) continue;  // e.g. the "dir/" marker object itself
@@ -83,7 +91,7 @@ Result<std::shared_ptr<const DirListing>> FileSystem::Listing(int mount, const s
     if (UsableName(name)) listing->dirs.push_back(std::move(name));
   }
   listing->BuildIndex();
-  metadata_.PutListing(id, listing);
+  if (cacheable) metadata_.PutListing(id, listing);
   return std::shared_ptr<const DirListing>(listing);
 }
 
@@ -124,6 +132,16 @@ Result<NameStat> FileSystem::ResolveName(int mount, const std::string& dir_rel, 
   if (meta_misses_) meta_misses_->Inc();
   NameStat st;
   st.fetched_at = env_.clock->Now();
+  // A writable mount keeps working while its cloud store is unreachable: a name the durable tier
+  // does not have is then taken as missing, and that answer is not cached by anyone.
+  auto degraded = [&](const Status& s) {
+    if (mounts_[mount].writeback == nullptr || s.code() != Code::kUnavailable) return false;
+    AVA_LOG(env_.logger, kDebug, "fs", "{}: cloud store unreachable, answering from the durable tier: {}", key,
+            s.ToString());
+    st.kind = NameStat::Kind::kMissing;
+    st.uncertain = true;
+    return true;
+  };
   Result<store::ObjectInfo> head = mounts_[mount].store->Head(key);
   if (head.ok()) {
     st.kind = NameStat::Kind::kFile;
@@ -132,9 +150,14 @@ Result<NameStat> FileSystem::ResolveName(int mount, const std::string& dir_rel, 
     store::ListRequest req;
     req.prefix = key + "/";
     req.max_keys = 1;
-    AVA_ASSIGN_OR_RETURN(store::ListPage page, mounts_[mount].store->List(req));
-    if (!page.objects.empty() || !page.common_prefixes.empty()) st.kind = NameStat::Kind::kDir;
+    Result<store::ListPage> page = mounts_[mount].store->List(req);
+    if (!page.ok()) {
+      if (degraded(page.status())) return st;
+      return page.status();
+    }
+    if (!page->objects.empty() || !page->common_prefixes.empty()) st.kind = NameStat::Kind::kDir;
   } else {
+    if (degraded(head.status())) return st;
     return head.status();
   }
   metadata_.PutStat(name_id, st);
@@ -158,7 +181,8 @@ Result<Attr> FileSystem::Lookup(uint64_t parent, const std::string& name) {
     return Status::NotFound(fmt::format("/{}: no such mount", name));
   }
   AVA_ASSIGN_OR_RETURN(NameStat st, ResolveName(p->mount, p->rel, name));
-  if (st.kind == NameStat::Kind::kMissing) return Status::NotFound(name);
+  // Retryable marks an answer the kernel must not cache (the cloud store could not be asked).
+  if (st.kind == NameStat::Kind::kMissing) return Status::NotFound(name).Retryable(st.uncertain);
   InodeInfo info;
   info.mount = p->mount;
   info.is_dir = st.kind == NameStat::Kind::kDir;

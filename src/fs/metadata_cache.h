@@ -42,6 +42,7 @@ struct NameStat {
   enum class Kind { kMissing, kFile, kDir } kind = Kind::kMissing;
   store::ObjectInfo info;  // for files
   Nanos fetched_at{0};
+  bool uncertain = false;  // "missing" only because a store could not be asked; never cached
 };
 
 class MetadataCache {

@@ -78,6 +78,12 @@ Result<store::ListPage> OverlayStore::List(const store::ListRequest& request) {
   return out;
 }
 
+Result<store::ListPage> OverlayStore::ListDurable(const store::ListRequest& request) {
+  store::ListRequest all = request;
+  all.start_token.clear();
+  return store::ListAll(*durable_, all);
+}
+
 Result<store::ObjectInfo> OverlayStore::Put(const std::string& key, std::string_view) {
   return Status::NotSupported(fmt::format("{}: writes go through the write-back layer", key));
 }

@@ -30,6 +30,8 @@ class OverlayStore final : public store::ObjectStore {
   Result<store::ObjectInfo> Head(const std::string& key) override;
   Result<store::GetResult> Get(const store::GetRequest& request) override;
   Result<store::ListPage> List(const store::ListRequest& request) override;
+  // The durable tier's part of List only (for when the cloud store is unreachable).
+  Result<store::ListPage> ListDurable(const store::ListRequest& request);
   Result<store::ObjectInfo> Put(const std::string& key, std::string_view data) override;
   Result<std::unique_ptr<store::MultipartUpload>> StartMultipart(const std::string& key) override;
   Status Delete(const std::string& key) override;

@@ -368,7 +368,7 @@ Status WriteBack::Commit(StagedFile& file) {
   AVA_ASSIGN_OR_RETURN(UploadEntry entry, journal_->BeginPut(path, size, DueAt()));
   std::optional<uint64_t> before = index_.DurableSize(path);
   index_.SetDurable(path, size, entry.enqueued_ns);
-  index_.AddPending(entry);
+  // The uploader sees the entry only once the durable tier holds what it must upload (below).
   Status s = PutDurable(path, file);
   if (!s.ok()) {
     // Not durable: take the queued upload back; the durable tier keeps what it had.
@@ -377,7 +377,6 @@ Status WriteBack::Commit(StagedFile& file) {
     if (now.ok()) held = now->size;
     else if (!now.status().IsNotFound()) held = before;
     journal_->AbortPut(entry.seq, path, held).IgnoreError();
-    index_.RemovePending(entry.seq);
     if (held) index_.SetDurable(path, *held, entry.enqueued_ns);
     else index_.EraseDurable(path);
     return s.Annotate(fmt::format("writing {} to the durable tier", path));
@@ -386,12 +385,18 @@ Status WriteBack::Commit(StagedFile& file) {
   uint64_t moved = file.reserved.exchange(0);
   Release(moved);
   file.MarkClean(version);
+  return Queued(entry);
+}
+
+Status WriteBack::Queued(const UploadEntry& entry) {
   if (cloud_ == nullptr) {
+    // Nothing to upload: the journal entry only guarded the durable change.
     AVA_RETURN_IF_ERROR(journal_->Complete(entry));
-    index_.RemovePending(entry.seq);
-  } else {
-    uploader_->Wake();
+    index_.RemoveWhiteout(entry.path);
+    return Status::OK();
   }
+  index_.AddPending(entry);
+  uploader_->Wake();
   return Status::OK();
 }
 
@@ -426,7 +431,6 @@ Status WriteBack::Unlink(const std::string& path) {
   AVA_ASSIGN_OR_RETURN(UploadEntry entry, journal_->RecordDelete(path, DueAt()));
   index_.EraseDurable(path);
   index_.AddWhiteout(path);
-  index_.AddPending(entry);
   {
     std::lock_guard<std::mutex> lock(attrs_mu_);
     attrs_.erase(path);
@@ -436,32 +440,21 @@ Status WriteBack::Unlink(const std::string& path) {
     AVA_LOG(env_.logger, kWarn, "writeback", "{}: delete of {} on the durable tier failed ({}); retried at restart",
             mount_, path, s.ToString());
   }
-  if (cloud_ == nullptr) {
-    AVA_RETURN_IF_ERROR(journal_->Complete(entry));
-    index_.RemovePending(entry.seq);
-    index_.RemoveWhiteout(path);
-  } else {
-    uploader_->Wake();
-  }
-  return Status::OK();
+  return Queued(entry);
 }
 
 Status WriteBack::Mkdir(const std::string& dir) {
   std::lock_guard<std::mutex> stripe(StripeFor(dir));
   AVA_ASSIGN_OR_RETURN(UploadEntry entry, journal_->RecordMkdir(dir, DueAt()));
   index_.RemoveWhiteout(dir);
-  index_.AddPending(entry);
   Status s = durable_->Put(dir, "").status();
   if (s.ok()) s = journal_->SetDurableSize(dir, 0);
-  if (!s.ok()) return s.Annotate(fmt::format("creating directory {}", dir));
-  index_.SetDurable(dir, 0, entry.enqueued_ns);
-  if (cloud_ == nullptr) {
-    AVA_RETURN_IF_ERROR(journal_->Complete(entry));
-    index_.RemovePending(entry.seq);
-  } else {
-    uploader_->Wake();
+  if (!s.ok()) {
+    // The journal entry stays: replay at the next start makes the marker (mkdir is idempotent).
+    return s.Annotate(fmt::format("creating directory {}", dir));
   }
-  return Status::OK();
+  index_.SetDurable(dir, 0, entry.enqueued_ns);
+  return Queued(entry);
 }
 
 Status WriteBack::Rmdir(const std::string& dir) { return Unlink(dir); }
@@ -536,7 +529,6 @@ Status WriteBack::Rename(const std::string& from, const std::string& to) {
   index_.SetDurable(to, size, entry.enqueued_ns);
   index_.AddWhiteout(from);
   index_.RemoveWhiteout(to);
-  index_.AddPending(entry);
   {
     std::lock_guard<std::mutex> lock(attrs_mu_);
     auto it = attrs_.find(from);
@@ -554,14 +546,7 @@ Status WriteBack::Rename(const std::string& from, const std::string& to) {
             mount_, from, to, s.ToString());
     return s;
   }
-  if (cloud_ == nullptr) {
-    AVA_RETURN_IF_ERROR(journal_->Complete(entry));
-    index_.RemovePending(entry.seq);
-    index_.RemoveWhiteout(from);
-  } else {
-    uploader_->Wake();
-  }
-  return Status::OK();
+  return Queued(entry);
 }
 
 Status WriteBack::RenameDir(const std::string& from_dir, const std::string& to_dir) {

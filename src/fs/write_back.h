@@ -83,6 +83,8 @@ class WriteBack {
   // The mount's read view (durable over cloud, minus whiteouts).
   store::ObjectStore* view() { return &view_; }
   bool has_cloud() const { return cloud_ != nullptr; }
+  // What the durable tier lists for `request` (used while the cloud store is unreachable).
+  Result<store::ListPage> ListLocal(const store::ListRequest& request) { return view_.ListDurable(request); }
 
   void Start();  // uploader and evictor threads
   void Stop();
@@ -125,6 +127,9 @@ class WriteBack {
   WriteBack(WritebackConfig config, std::string mount, store::ObjectStore* durable, store::ObjectStore* cloud,
             WritebackEnv env, std::unique_ptr<WritebackJournal> journal);
   Status Replay(const JournalSnapshot& snapshot);
+  // A journaled change is now done on the durable tier: hand it to the uploader (or, without a
+  // cloud store, mark it complete).
+  Status Queued(const UploadEntry& entry);
   // Writes a local file's bytes to the durable tier under `path` (multipart when large).
   Status PutDurable(const std::string& path, StagedFile& file);
   // Makes room for `bytes` more on the durable tier, evicting uploaded copies; NoSpace if it cannot.

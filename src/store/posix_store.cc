@@ -173,6 +173,11 @@ class PosixStore::Cursor final : public SortedKeyCursor {
         std::string_view name = de->d_name;
         if (name == "." || name == "..") continue;
         if (dir.empty() && name == kReserved) continue;
+        if (name == kDirMarkerName) {
+          // The marker's key is the directory itself, which sorts before everything in it.
+          if (!dir.empty()) frame.entries.push_back(Entry{dir, false});
+          continue;
+        }
         bool is_dir = de->d_type == DT_DIR;
         if (de->d_type == DT_UNKNOWN) {
           struct stat st;
@@ -330,7 +335,9 @@ Status PosixStore::ValidatePosixKey(std::string_view key) {
   auto bad = [&](std::string_view why) {
     return Status::InvalidArgument(fmt::format("object key '{}' {} (posix store)", key, why));
   };
-  if (key.back() == '/') return bad("ends with '/'");
+  // A trailing '/' names the directory's marker; the components before it follow the usual rules.
+  if (key.back() == '/') key.remove_suffix(1);
+  if (key.empty()) return bad("is only '/'");
   size_t start = 0;
   bool first = true;
   while (start <= key.size()) {
@@ -341,6 +348,7 @@ Status PosixStore::ValidatePosixKey(std::string_view key) {
     if (part == "." || part == "..") return bad("has a '.' or '..' component");
     if (part.size() > 255) return bad("has a component longer than 255 bytes");
     if (first && part == kReserved) return bad("is under the reserved directory .ava-store");
+    if (part == kDirMarkerName) return bad("uses the reserved name .ava-dir");
     first = false;
     start = end + 1;
   }

@@ -3,7 +3,8 @@
 // removed when their last object is deleted.
 //
 // Layout and rules:
-//  - Keys must be valid relative paths: no leading '/', no trailing '/', no empty component
+//  - Keys must be valid relative paths: no leading '/', no empty component; a trailing '/' makes a
+//    directory marker (an empty folder as S3 tools make it), kept as the hidden file "<dir>/.ava-dir";
 //    ("a//b"), no "." or ".." component, no component longer than 255 bytes, and not under the
 //    reserved top-level directory ".ava-store" → InvalidArgument. A key cannot be both an object
 //    and the directory of other keys: Put "a/b" while "a" exists (or Put "a" while "a/b" exists)
@@ -59,7 +60,13 @@ class PosixStore final : public ObjectStore {
 
   explicit PosixStore(std::string root);
 
-  std::string PathOf(std::string_view key) const { return root_ + "/" + std::string(key); }
+  // A directory-marker key ("a/b/", as S3 tools create for empty folders) is the hidden file
+  // a/b/.ava-dir, so the directory exists while it is empty and List reports the marker.
+  std::string PathOf(std::string_view key) const {
+    if (!key.empty() && key.back() == '/') return root_ + "/" + std::string(key) + kDirMarkerName;
+    return root_ + "/" + std::string(key);
+  }
+  static constexpr const char* kDirMarkerName = ".ava-dir";
   std::string TmpDir() const { return root_ + "/.ava-store/tmp"; }
   std::string MultipartDir() const { return root_ + "/.ava-store/multipart"; }
   // A new temporary file in TmpDir(); its path is stored in *path.

@@ -139,7 +139,7 @@ TEST(FileSystemTest, ThousandRandomRangedReadsMatchTheSource) {
     std::string expect = off >= big.size() ? "" : big.substr(off, len);
     ASSERT_EQ(FsTestEnv::Join(*r), expect) << "offset " << off << " length " << len;
   }
-  env.fs->Release(h->fh);
+  EXPECT_OK(env.fs->Release(h->fh));
 }
 
 TEST(FileSystemTest, SecondReadComesFromTheCacheAndNothingIsFetchedTwice) {
@@ -178,7 +178,7 @@ TEST(FileSystemTest, SequentialReadersPrefetchRandomReadersDoNot) {
     ASSERT_OK(env2.fs->Read(h->fh, block * kBlock + 100, 4096));
     touched.insert(block);
   }
-  env2.fs->Release(h->fh);
+  EXPECT_OK(env2.fs->Release(h->fh));
   env2.pool.Shutdown();
   // Random reads fetch what they touch, and nothing else (no readahead into neighbours).
   EXPECT_EQ(env2.store.BytesRead(), touched.size() * kBlock);
@@ -198,12 +198,12 @@ TEST(FileSystemTest, ChangedObjectIsNotServedFromStaleBlocksAfterRevalidation) {
   Result<OpenResult> h = env.fs->Open(a->ino, O_RDONLY);
   ASSERT_OK(h);
   EXPECT_FALSE(h->keep_cache);  // the kernel must drop pages of the old version
-  env.fs->Release(h->fh);
+  EXPECT_OK(env.fs->Release(h->fh));
   ASSERT_EQ(*env.ReadAll("f"), v2);
   Result<OpenResult> again = env.fs->Open(a->ino, O_RDONLY);
   ASSERT_OK(again);
   EXPECT_TRUE(again->keep_cache);  // unchanged since the last open
-  env.fs->Release(again->fh);
+  EXPECT_OK(env.fs->Release(again->fh));
 }
 
 TEST(FileSystemTest, AnOpenHandleNeverMixesVersions) {
@@ -221,7 +221,7 @@ TEST(FileSystemTest, AnOpenHandleNeverMixesVersions) {
   Result<ReadResult> r = env.fs->Read(h->fh, 3 * kBlock, 100);
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(ToErrno(r.status()), EIO);
-  env.fs->Release(h->fh);
+  EXPECT_OK(env.fs->Release(h->fh));
 }
 
 TEST(FileSystemTest, StoreFailuresBecomeErrorsNotHangs) {
@@ -238,7 +238,7 @@ TEST(FileSystemTest, StoreFailuresBecomeErrorsNotHangs) {
   EXPECT_EQ(ToErrno(r.status()), EIO);
   env.store.ClearFaults();
   EXPECT_OK(env.fs->Read(h->fh, 0, 4096));  // recovers once the store is back
-  env.fs->Release(h->fh);
+  EXPECT_OK(env.fs->Release(h->fh));
 
   Result<Attr> root = env.Walk("");
   env.store.FailNext(store::StoreOp::kHead, Status::PermissionDenied("AccessDenied"));

@@ -82,13 +82,13 @@ class FsTestEnv {
     for (;;) {
       Result<ReadResult> r = fs->Read(h.fh, out.size(), chunk);
       if (!r.ok()) {
-        fs->Release(h.fh);
+        fs->Release(h.fh).IgnoreError();
         return r.status();
       }
       if (r->size == 0) break;
       for (const auto& v : r->iov) out.append(static_cast<const char*>(v.iov_base), v.iov_len);
     }
-    fs->Release(h.fh);
+    fs->Release(h.fh).IgnoreError();
     return out;
   }
   static std::string Join(const ReadResult& r) {

@@ -33,8 +33,8 @@ class PosixStoreTest : public ::testing::Test {
 };
 
 TEST_F(PosixStoreTest, RejectsKeysThatAreNotCleanRelativePaths) {
-  for (const char* key : {"../escape", "a/../../etc/passwd", "a/./b", "a//b", "a/", "/abs", ".", "..",
-                          ".ava-store/tmp/x", ".ava-store"}) {
+  for (const char* key : {"../escape", "a/../../etc/passwd", "a/./b", "a//b", "/", "/abs", ".", "..",
+                          ".ava-store/tmp/x", ".ava-store", "a/.ava-dir"}) {
     EXPECT_STATUS(store_->Put(key, "x"), kInvalidArgument);
     EXPECT_STATUS(store_->Head(key), kInvalidArgument);
     EXPECT_STATUS(store_->Get({.key = key}), kInvalidArgument);
@@ -45,6 +45,28 @@ TEST_F(PosixStoreTest, RejectsKeysThatAreNotCleanRelativePaths) {
   // Dots inside names are fine.
   ASSERT_OK(store_->Put("a..b/.hidden/..c", "x"));
   ASSERT_OK(store_->Put(".ava-storex", "x"));
+}
+
+TEST_F(PosixStoreTest, DirectoryMarkersAreKeptAndListedLikeS3) {
+  ASSERT_OK(store_->Put("empty/", ""));
+  ASSERT_OK(store_->Put("full/x", "1"));
+  ASSERT_OK(store_->Put("full/", ""));
+  Result<ObjectInfo> head = store_->Head("empty/");
+  ASSERT_OK(head);
+  EXPECT_EQ(head->size, 0u);
+  Result<ListPage> flat = ListAll(*store_, ListRequest{});
+  ASSERT_OK(flat);
+  std::vector<std::string> keys;
+  for (const auto& o : flat->objects) keys.push_back(o.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"empty/", "full/", "full/x"}));
+  Result<ListPage> top = ListAll(*store_, ListRequest{.delimiter = "/"});
+  ASSERT_OK(top);
+  EXPECT_EQ(top->common_prefixes, (std::vector<std::string>{"empty/", "full/"}));
+  ASSERT_OK(store_->Delete("empty/"));
+  EXPECT_STATUS(store_->Head("empty/"), kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("empty")));  // the empty directory went with it
+  ASSERT_OK(store_->Delete("full/"));
+  EXPECT_OK(store_->Head("full/x"));
 }
 
 TEST_F(PosixStoreTest, KeysMapToFilesUnderTheRoot) {
