@@ -302,7 +302,6 @@ void SsdTier::DropEntry(const BlockKey& key) {
     if (loading_) {
       // The loaded index may still list it; keep the merge from bringing it back.
       dropped_during_load_.insert(key);
-      if (e) live_record_bytes_ -= std::min(live_record_bytes_, JournalRecordSize(Type::kInsert, key));
     } else if (!e) {
       // Evicted or dropped meanwhile; its file is someone else's business now (it may even be
       // a fresh copy being renamed into place).
@@ -372,7 +371,9 @@ void SsdTier::WriteOne(const BlockKey& key) {
     if (it == pending_.end()) return;
     data = it->second.data;
     queued_bytes_ -= data->size();
-    if (!enabled() || journal_ == nullptr || index_.Find(key) != nullptr || need > capacity) {
+    // A copy of the key being deleted would lose its new file to that deletion: skip it.
+    if (!enabled() || journal_ == nullptr || index_.Find(key) != nullptr || releasing_.count(key) > 0 ||
+        need > capacity) {
       pending_.erase(it);
       return;
     }
