@@ -56,7 +56,10 @@ Result<Attr> FileSystem::Create(uint64_t parent, const std::string& name, uint32
   }
   const std::string key = FullKey(p.mount, p.rel + name);
   auto file = std::make_shared<OpenFile>(env_.fetcher->block_size(), options_.max_readahead_blocks);
-  AVA_ASSIGN_OR_RETURN(file->staged, wb->OpenWriter(key, /*truncate=*/true, st.kind == NameStat::Kind::kMissing));
+  // The kernel calls create for names its lookup found missing; if the name appeared meanwhile,
+  // O_CREAT without O_TRUNC must keep its bytes.
+  const bool is_new = st.kind == NameStat::Kind::kMissing;
+  AVA_ASSIGN_OR_RETURN(file->staged, wb->OpenWriter(key, is_new || (flags & O_TRUNC) != 0, is_new));
   file->writeback = wb;
   file->writer = true;
   if ((mode & 07777) != 0644) {
