@@ -4,17 +4,29 @@
 //    is returned and is promoted into RAM. A block that fails verification is dropped, counted, and
 //    reported as a miss, so the caller fetches it again; it is never served.
 //  - Insert puts a freshly fetched block into RAM and writes it to SSD (the SSD tier is inclusive:
-//    blocks evicted from RAM stay on SSD).
+//    blocks evicted from RAM stay on SSD). The SSD write is queued for a writer thread, so Insert
+//    never waits for the disk; when the bounded queue is full the SSD copy is dropped (counted in
+//    write_drops). A queued block is already served by Lookup.
 //  - Each tier has a capacity and high/low watermarks (fractions of capacity). A background evictor
 //    brings a tier from above `high` down to `low`; an insert that would push a tier past its
 //    capacity evicts synchronously first, so usage never exceeds capacity. Usage counts the cache's
-//    own metadata (index entries, block headers), not just block bytes.
-//  - Eviction is least-recently-used within a tier.
+//    own metadata (index entries, block headers), not just block bytes. A block larger than a
+//    tier's capacity is not admitted to that tier.
+//  - Eviction is least-recently-used within a tier. LRU is simple, O(1) and right for the common
+//    case (hot files re-read within an epoch); its known weakness is a dataset larger than the tier
+//    read in epochs, which makes LRU evict every block just before it is needed again (docs/cache.md
+//    says what would be better).
 //  - The SSD tier's index survives restarts (clean or not): a restarted cache serves the blocks it
 //    had. Opening does not scan the cache directory, so start-up time does not grow with cache size.
 //  - If the SSD directory fails (full disk, I/O errors), the cache logs a warning and goes on RAM-only.
 //
-// Thread safety: all methods are safe for concurrent use.
+// Design and on-disk formats: docs/cache.md. Lock order (no lock is held while calling into
+// another component): TieredCache's evictor mutex, RAM tier mutex and SSD tier locks are never
+// nested with one another; inside the SSD tier the journal mutex is taken before the tier mutex.
+//
+// Thread safety: all methods are safe for concurrent use. Start/Stop are idempotent; after Stop(),
+// lookups still work, new SSD writes are refused, and no background thread runs. The destructor
+// calls Stop().
 #pragma once
 
 #include <cstdint>
