@@ -374,9 +374,9 @@ ScheduleResult Scheduler::Schedule() {
       continue;
     }
     r->reason = ExplainWaiting(cluster_, demands);
-    if (!options_.backfill) {
+    if (options_.backfill == Backfill::kNone) {
       blocker = r;
-    } else if (!reservation.has_value()) {
+    } else if (options_.backfill == Backfill::kEasy && !reservation.has_value()) {
       reservation = Reserve(*r, demands, now);
       r->reason += fmt::format("; expected to start {}",
                                FormatIn(reservation->finite ? reservation->at - now : kForever));

@@ -21,7 +21,8 @@
 // only; kShortestFirst — expected runtime, unknown last. Backfill follows EASY backfilling: the
 // first job that cannot start gets a reservation at the time enough running jobs are expected to
 // end; a later job may start now only if it ends before that time or leaves the reservation intact.
-// Jobs without a runtime estimate are assumed to run forever for this purpose.
+// Jobs without a runtime estimate are assumed to run forever for this purpose. Backfill::kNone and
+// kGreedy give strict queues and greedy list scheduling instead.
 //
 // Placement uses a sched::Policy by name ("ava" by default). Policies that need a workload profile
 // (fgd, ava) use SchedulerOptions::profile, or learn one from the member shapes of the last
@@ -56,6 +57,12 @@ namespace ava::sched {
 
 enum class QueueOrder { kPriority, kFifo, kShortestFirst };
 
+// What happens to the jobs behind the first one that cannot start:
+//   kNone    nothing passes it (strict order, head-of-line blocking);
+//   kEasy    a later job may start if it does not delay it (EASY backfilling);
+//   kGreedy  any later job that fits starts (no reservation; large jobs may starve).
+enum class Backfill { kNone, kEasy, kGreedy };
+
 struct SchedulerOptions {
   std::string policy = "ava";                      // placement policy (policy_factory.h)
   uint64_t seed = 42;                              // for randomised policies
@@ -67,7 +74,7 @@ struct SchedulerOptions {
   std::map<std::string, double> group_weights;  // fair-share weight per group (default 1)
   bool fair_share = true;
   bool preemption = true;
-  bool backfill = true;
+  Backfill backfill = Backfill::kEasy;
   bool requeue_preempted = true;
 };
 
