@@ -123,11 +123,11 @@ Status Scheduler::Submit(Gang gang) {
   r.seq = next_seq_++;
   r.submitted = clock_->Now();
   r.reason = "submitted; waiting for the next scheduling pass";
-  r.position = 1;
-  for (const auto& [id, other] : jobs_) r.position += !other.running;
+  r.position = static_cast<int>(waiting_.size()) + 1;
   r.gang = std::move(gang);
   const std::string id = r.gang.id;
-  jobs_.emplace(id, std::move(r));
+  auto [it, inserted] = jobs_.emplace(id, std::move(r));
+  waiting_.insert(&it->second);
   UpdateGauges();
   return Status::OK();
 }
@@ -151,10 +151,7 @@ void Scheduler::MaybeRefreshPolicy() {
 }
 
 std::vector<Scheduler::Record*> Scheduler::Ordered() {
-  std::vector<Record*> out;
-  for (auto& [id, r] : jobs_) {
-    if (!r.running) out.push_back(&r);
-  }
+  std::vector<Record*> out(waiting_.begin(), waiting_.end());
   auto share = [&](const Record* r) {
     auto w = options_.group_weights.find(r->gang.group);
     const double weight = w == options_.group_weights.end() ? 1.0 : w->second;
@@ -194,6 +191,7 @@ void Scheduler::Start(Record& r, GangPlacement placement, Nanos now) {
     }
   }
   r.running = true;
+  waiting_.erase(&r);
   r.started = now;
   r.placement = std::move(placement);
   r.position = 0;
@@ -211,6 +209,7 @@ void Scheduler::Stop(Record& r) {
   ReleaseGang(cluster_, r.placement).IgnoreError();  // placements were allocated by Start
   r.running = false;
   r.placement.clear();
+  waiting_.insert(&r);
 }
 
 std::vector<Scheduler::Record*> Scheduler::FindVictims(const Record& r, const std::vector<Demand>& demands) {
@@ -384,7 +383,11 @@ ScheduleResult Scheduler::Schedule() {
   }
   // Drop the preempted jobs that should not come back.
   if (!options_.requeue_preempted) {
-    for (const std::string& id : result.preempted) jobs_.erase(id);
+    for (const std::string& id : result.preempted) {
+      auto it = jobs_.find(id);
+      waiting_.erase(&it->second);
+      jobs_.erase(it);
+    }
   }
   int position = 1;
   for (Record* r : Ordered()) r->position = position++;
@@ -397,6 +400,7 @@ Status Scheduler::Release(std::string_view id) {
   auto it = jobs_.find(id);
   if (it == jobs_.end()) return Status::NotFound(fmt::format("no job {}", id));
   if (it->second.running) Stop(it->second);
+  waiting_.erase(&it->second);
   jobs_.erase(it);
   UpdateGauges();
   return Status::OK();
@@ -421,11 +425,12 @@ JobView Scheduler::View(const Record& r) const {
 std::vector<JobView> Scheduler::Queue() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<JobView> out;
-  for (const auto& [id, r] : jobs_) {
-    if (!r.running) out.push_back(View(r));
-  }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const JobView& a, const JobView& b) { return a.position < b.position; });
+  for (const Record* r : waiting_) out.push_back(View(*r));
+  std::sort(out.begin(), out.end(), [](const JobView& a, const JobView& b) {
+    if (a.position != b.position) return a.position < b.position;
+    if (a.submitted != b.submitted) return a.submitted < b.submitted;
+    return a.id < b.id;
+  });
   return out;
 }
 
@@ -457,10 +462,8 @@ int64_t Scheduler::GroupUsage(const std::string& group) const {
 
 void Scheduler::UpdateGauges() {
   if (queue_length_ == nullptr) return;
-  int64_t waiting = 0, running = 0;
-  for (const auto& [id, r] : jobs_) (r.running ? running : waiting) += 1;
-  queue_length_->Set(waiting);
-  running_jobs_->Set(running);
+  queue_length_->Set(static_cast<int64_t>(waiting_.size()));
+  running_jobs_->Set(static_cast<int64_t>(jobs_.size() - waiting_.size()));
   allocated_milli_->Set(cluster_.allocated_gpu_milli());
 }
 

@@ -37,6 +37,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -172,6 +173,9 @@ class Scheduler {
   QuotaBook quotas_ GUARDED_BY(mu_);
   std::unique_ptr<Policy> policy_ GUARDED_BY(mu_);
   std::map<std::string, Record, std::less<>> jobs_ GUARDED_BY(mu_);
+  // The waiting subset of jobs_ (pointers into it: map nodes do not move), so a pass over the
+  // queue does not walk the running jobs.
+  std::set<Record*> waiting_ GUARDED_BY(mu_);
   uint64_t next_seq_ GUARDED_BY(mu_) = 0;
   std::deque<WorkloadShape> samples_ GUARDED_BY(mu_);
   size_t samples_since_profile_ GUARDED_BY(mu_) = 0;
