@@ -170,7 +170,7 @@ void WriteBack::EvictLoop() {
   }
 }
 
-std::mutex& WriteBack::StripeFor(const std::string& path) {
+std::recursive_mutex& WriteBack::StripeFor(const std::string& path) {
   return stripes_[std::hash<std::string>{}(path) % stripes_.size()];
 }
 
@@ -217,7 +217,8 @@ uint64_t WriteBack::EvictBytes(uint64_t bytes) {
   auto candidates = index_.EvictionCandidates(bytes, [this](const std::string& p) { return FindWriter(p) != nullptr; });
   uint64_t freed = 0;
   for (const auto& [path, size] : candidates) {
-    std::lock_guard<std::mutex> lock(StripeFor(path));
+    std::unique_lock<std::recursive_mutex> lock(StripeFor(path), std::try_to_lock);
+    if (!lock.owns_lock()) continue;  // busy: a commit or rename is working on it
     // Re-check under the path's lock: a commit may have made it dirty since.
     if (index_.HasPending(path) || FindWriter(path) != nullptr || !index_.DurableSize(path)) continue;
     Status s = durable_->Delete(path);
@@ -262,7 +263,7 @@ std::vector<std::pair<std::string, uint64_t>> WriteBack::WritersIn(const std::st
 }
 
 Result<std::shared_ptr<StagedFile>> WriteBack::OpenWriter(const std::string& path, bool truncate, bool is_new) {
-  std::lock_guard<std::mutex> stripe(StripeFor(path));
+  std::lock_guard<std::recursive_mutex> stripe(StripeFor(path));
   std::shared_ptr<StagedFile> existing = FindWriter(path);
   if (existing) {
     {
@@ -362,7 +363,7 @@ Status WriteBack::PutDurable(const std::string& path, StagedFile& file) {
 Status WriteBack::Commit(StagedFile& file) {
   if (!file.dirty() || file.unlinked) return Status::OK();
   std::string path = file.path();
-  std::lock_guard<std::mutex> stripe(StripeFor(path));
+  std::lock_guard<std::recursive_mutex> stripe(StripeFor(path));
   uint64_t version = file.version();
   uint64_t size = file.size();
   AVA_ASSIGN_OR_RETURN(UploadEntry entry, journal_->BeginPut(path, size, DueAt()));
@@ -419,7 +420,7 @@ Status WriteBack::CloseWriter(const std::shared_ptr<StagedFile>& file) {
 }
 
 Status WriteBack::Unlink(const std::string& path) {
-  std::lock_guard<std::mutex> stripe(StripeFor(path));
+  std::lock_guard<std::recursive_mutex> stripe(StripeFor(path));
   {
     std::lock_guard<std::mutex> lock(writers_mu_);
     auto it = writers_.find(path);
@@ -444,7 +445,7 @@ Status WriteBack::Unlink(const std::string& path) {
 }
 
 Status WriteBack::Mkdir(const std::string& dir) {
-  std::lock_guard<std::mutex> stripe(StripeFor(dir));
+  std::lock_guard<std::recursive_mutex> stripe(StripeFor(dir));
   AVA_ASSIGN_OR_RETURN(UploadEntry entry, journal_->RecordMkdir(dir, DueAt()));
   index_.RemoveWhiteout(dir);
   Status s = durable_->Put(dir, "").status();
@@ -494,12 +495,12 @@ Status WriteBack::Promote(const std::string& path) {
 
 Status WriteBack::Rename(const std::string& from, const std::string& to) {
   if (from == to) return Status::OK();
-  std::mutex* a = &StripeFor(from);
-  std::mutex* b = &StripeFor(to);
+  std::recursive_mutex* a = &StripeFor(from);
+  std::recursive_mutex* b = &StripeFor(to);
   if (a > b) std::swap(a, b);
-  std::unique_lock<std::mutex> la(*a);
-  std::unique_lock<std::mutex> lb;
-  if (b != a) lb = std::unique_lock<std::mutex>(*b);
+  std::unique_lock<std::recursive_mutex> la(*a);
+  std::unique_lock<std::recursive_mutex> lb;
+  if (b != a) lb = std::unique_lock<std::recursive_mutex>(*b);
 
   {
     // A file open for writing under the target name loses its name, as on POSIX.

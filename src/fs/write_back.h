@@ -15,8 +15,10 @@
 //
 // Without a cloud store the durable tier is the mount's only store and nothing is evicted.
 //
-// Thread safety: all methods are safe for concurrent use. Lock order: writers_mu_ before a path
-// stripe lock; stripe locks are taken in index order; no lock is held while waiting for uploads.
+// Thread safety: all methods are safe for concurrent use. Lock order: a path's stripe lock before
+// writers_mu_ (held briefly, never while calling a store); two stripes are taken in address order.
+// Eviction only try-locks stripes (stripes are recursive: a thread making room while it holds one
+// may evict other paths of the same stripe), so making room never waits for another path.
 #pragma once
 
 #include <array>
@@ -140,7 +142,7 @@ class WriteBack {
   bool UnderPressure() const;
   uint64_t UsedBytes() const { return index_.durable_bytes() + staged_bytes_.load(); }
   int64_t DueAt() const;
-  std::mutex& StripeFor(const std::string& path);
+  std::recursive_mutex& StripeFor(const std::string& path);
   // Copies a cloud-only file into the durable tier (before renaming it).
   Status Promote(const std::string& path);
   void EvictLoop();
@@ -164,7 +166,7 @@ class WriteBack {
   std::unordered_map<std::string, std::shared_ptr<StagedFile>> writers_ GUARDED_BY(writers_mu_);
   mutable std::mutex attrs_mu_;
   std::unordered_map<std::string, FileAttrs> attrs_ GUARDED_BY(attrs_mu_);
-  std::array<std::mutex, 64> stripes_;
+  std::array<std::recursive_mutex, 64> stripes_;
 
   std::mutex evict_mu_;
   std::condition_variable evict_cv_;
