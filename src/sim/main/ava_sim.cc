@@ -1,6 +1,7 @@
 // ava-sim: trace-driven simulator for Ava's GPU scheduler. See --help.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -460,6 +461,23 @@ int Main(int argc, char** argv) {
   Result<Flags> flags = ParseFlags(argc, argv);
   if (!flags.ok()) {
     fmt::print(stderr, "ava-sim: {}\nTry 'ava-sim --help'.\n", flags.status().message());
+    return 1;
+  }
+  const std::vector<std::string_view> common = {"trace-dir", "csv"};
+  const std::vector<std::string_view> openb = {"workloads", "policies", "seeds", "tune", "points", "threads"};
+  const std::vector<std::string_view> jobs = {"pool", "queues",      "days",      "start",
+                                              "load", "quota-scale", "placement", "seed"};
+  for (const auto& [name, value] : flags->values) {
+    const auto& mine = flags->mode == "openb" ? openb : jobs;
+    if (std::find(common.begin(), common.end(), name) == common.end() &&
+        std::find(mine.begin(), mine.end(), name) == mine.end()) {
+      fmt::print(stderr, "ava-sim: --{} is not an option of {} mode\nTry 'ava-sim --help'.\n", name,
+                 flags->mode);
+      return 1;
+    }
+  }
+  if (flags->validate && flags->mode != "openb") {
+    fmt::print(stderr, "ava-sim: --validate belongs to openb mode\n");
     return 1;
   }
   Result<std::string> trace_dir = FindTraceDir(Get(*flags, "trace-dir", ""));
