@@ -197,6 +197,43 @@ TEST(PolicyTest, AvaKeepsScarceModelsForTheJobsThatNeedThem) {
   EXPECT_EQ(c.node(ava->Place(c, MustResolve(c, t4))->node).name, "t4-0");
 }
 
+TEST(PolicyTest, GpuClusteringKeepsShapesTogether) {
+  Cluster c = MustBuild(Nodes("n", 3, 4));
+  Take(c, 0, 0b1, 300);  // n-0 runs a fraction
+  Take(c, 1, 0b1);       // n-1 runs a 1-GPU job
+  std::unique_ptr<Policy> p = Make("gpu-clustering");
+  EXPECT_EQ(p->Place(c, MustResolve(c, Request::Fraction(500)))->node, 0);
+  EXPECT_EQ(p->Place(c, MustResolve(c, Request::Gpus(1)))->node, 1);
+  EXPECT_EQ(p->Place(c, MustResolve(c, Request::Gpus(2)))->node, 2);  // an empty node beats mixing shapes
+}
+
+TEST(PolicyTest, DotProductAlignsFreeAndRequestedResources) {
+  // n-0 has lots of CPU and few GPUs free, n-1 the opposite: a GPU-heavy job goes where it
+  // overlaps least with what is free, leaving CPU-rich room for CPU-heavy work.
+  Cluster c = MustBuild(Nodes("n", 2, 4, "V100", 64000));
+  Take(c, 0, 0b0111, 1000, 0);  // n-0: 1 GPU, 64 cores free
+  Take(c, 1, 0, 0, 56000);      // n-1: 4 GPUs, 8 cores free
+  std::unique_ptr<Policy> p = Make("dot-product");
+  EXPECT_EQ(p->Place(c, MustResolve(c, Request::Gpus(1, 1000)))->node, 0);
+  EXPECT_EQ(p->Place(c, MustResolve(c, Request{0, 1000, {}, 4000, 0}))->node, 1);
+}
+
+TEST(PolicyTest, RandomIsUniformAndRepeatableForASeed) {
+  Cluster c = MustBuild(Nodes("n", 4, 1));
+  const Demand one = MustResolve(c, Request::Gpus(1));
+  std::vector<int> hits(4, 0), first;
+  PolicyOptions o;
+  o.seed = 9;
+  std::unique_ptr<Policy> a = std::move(MakePolicy("random", o)).value();
+  std::unique_ptr<Policy> b = std::move(MakePolicy("random", o)).value();
+  for (int i = 0; i < 4000; ++i) {
+    const int n = a->Place(c, one)->node;
+    ++hits[n];
+    EXPECT_EQ(b->Place(c, one)->node, n);
+  }
+  for (int n = 0; n < 4; ++n) EXPECT_NEAR(hits[n], 1000, 150) << n;
+}
+
 TEST(PolicyTest, NoNodeFitsGivesNoPlacement) {
   Cluster c = MustBuild(Nodes("n", 2, 2));
   for (std::string_view name : PolicyNames()) {

@@ -237,7 +237,7 @@ TEST_F(SchedulerTest, BackfillsOnlyJobsThatDoNotDelayTheFirstInLine) {
 
 TEST_F(SchedulerTest, WithoutBackfillNothingPassesTheFirstInLine) {
   SchedulerOptions o;
-  o.backfill = false;
+  o.backfill = Backfill::kNone;
   o.order = QueueOrder::kFifo;
   auto s = Make(Nodes("n", 1, 8), o);
   ASSERT_OK(s->Submit(Job("running", 6, "g", 0, hours(1))));
