@@ -2,6 +2,9 @@
 """Turns one run of bench/avafs/run_read_bench.sh (OUT/results.jsonl + OUT/run.json) into the table
 of absolute numbers and ratios, the issue's four targets, and OUT/summary.{csv,json} + OUT/table.md.
 
+Every number in the table is the median over the run's rounds (each round measures everything
+once); summary.csv also gives min, max and the number of rounds. Peak RSS is the maximum.
+
 Ratios are "speed relative to local disk" for every row: for rates (MiB/s, files/s, ops/s) the
 system's rate over local's, for times (ls -R seconds) local's time over the system's, so 1.0 means
 as fast as local disk and 0.5 means half as fast. A failed measurement shows as "failed" with its
@@ -39,7 +42,7 @@ ROWS = [
 
 
 def load(out):
-    results = {}
+    results = {}  # (system, workload, phase) -> [result of each round]
     errors = {}
     raw = {}  # workload -> [result of each run]
     rss = {}
@@ -49,7 +52,9 @@ def load(out):
             r = json.loads(line)
             key = (r["system"], r["workload"], r["phase"])
             if "error" in r:
-                errors[key] = r["error"]
+                errors.setdefault(key, []).append(f"round {r.get('round')}: {r['error']}")
+                continue
+            if r["system"] == "machine":
                 continue
             if r["system"] == "raw_s3":
                 raw.setdefault(r["workload"], []).append(r)
@@ -58,7 +63,7 @@ def load(out):
             elif r["phase"] == "page_cache":
                 page_cache[r["system"]] = r["resident_bytes"]
             else:
-                results[key] = r
+                results.setdefault(key, []).append(r)
     with open(os.path.join(out, "run.json")) as f:
         run = json.load(f)
     return results, errors, raw, rss, page_cache, run
@@ -81,22 +86,28 @@ def fmt_value(v, unit):
 def main():
     out = sys.argv[1]
     results, errors, raw, rss, page_cache, run = load(out)
-    big = results.get(("local", "seq", "cold"), {}).get("bytes") or next(
-        (r["bytes"] for r in raw.get("seq", []) if "bytes" in r), 0)
-    small = results.get(("local", "small", "cold"), {}).get("files")
-    tiny = results.get(("local", "ls", "cold"), {}).get("entries")
+    def first(key, metric):
+        return next((r[metric] for r in results.get(key, []) if metric in r), None)
+
+    big = first(("local", "seq", "cold"), "bytes") or next((r["bytes"] for r in raw.get("seq", []) if "bytes" in r), 0)
+    small = first(("local", "small", "cold"), "files")
+    tiny = first(("local", "ls", "cold"), "entries")
     names = {"big": f"{big / (1 << 20):,.0f} MiB" if big < (1 << 30) else f"{big / (1 << 30):g} GiB",
              "small": human_count(small) if small else "small", "tiny": human_count(tiny) if tiny else "tiny"}
 
+    def values(system, workload, phase, metric):
+        return [r[metric] for r in results.get((system, workload, phase), []) if metric in r]
+
     def value(system, workload, phase, metric):
-        r = results.get((system, workload, phase))
-        return r.get(metric) if r else None
+        v = values(system, workload, phase, metric)
+        return statistics.median(v) if v else None
 
     def cell(system, workload, phase, metric, unit):
         v = value(system, workload, phase, metric)
         if v is None and (system, workload, phase) in errors:
             return "failed"
-        return fmt_value(v, unit)
+        # "*": some rounds failed (their errors are listed below the table)
+        return fmt_value(v, unit) + ("*" if v is not None and (system, workload, phase) in errors else "")
 
     def ratio(system, workload, phase, metric, higher, local_phase):
         v = value(system, workload, phase, metric)
@@ -119,9 +130,11 @@ def main():
         row = [label.format(**names)]
         for s in SYSTEMS:
             row.append(cell(s, workload, phase, metric, unit))
-            v = value(s, workload, phase, metric)
+            v = values(s, workload, phase, metric)
             csv_rows.append({"workload": workload, "phase": phase, "system": s, "metric": metric, "unit": unit,
-                             "value": v, "ratio_vs_local": ratio(s, workload, phase, metric, higher, local_phase),
+                             "median": value(s, workload, phase, metric), "min": min(v) if v else None,
+                             "max": max(v) if v else None, "n": len(v),
+                             "ratio_vs_local": ratio(s, workload, phase, metric, higher, local_phase),
                              "local_phase_compared": local_phase})
         for s in PEERS:
             r = ratio(s, workload, phase, metric, higher, local_phase)
@@ -143,13 +156,16 @@ def main():
             v = value(s, workload, "cold", metric)
             row.append((f"{v / base:.2f}ʳ" if higher else f"{base / v:.2f}ʳ") if v else "—")
         table.append(row)
-        csv_rows.append({"workload": workload, "phase": "raw_s3_median", "system": "raw_s3", "metric": metric,
-                         "unit": unit, "value": base, "ratio_vs_local": None, "local_phase_compared": ""})
+        v = [r[metric] for r in raw.get(workload, []) if metric in r]
+        csv_rows.append({"workload": workload, "phase": "raw", "system": "raw_s3", "metric": metric, "unit": unit,
+                         "median": base, "min": min(v), "max": max(v), "n": len(v), "ratio_vs_local": None,
+                         "local_phase_compared": ""})
     row = ["peak RSS of the daemon (VmHWM, max over its mounts)", "—"]
     for s in PEERS:
         row.append(f"{rss[s] / (1 << 20):,.0f} MiB" if s in rss else "—")
         csv_rows.append({"workload": "all", "phase": "peak_rss", "system": s, "metric": "peak_rss_bytes",
-                         "unit": "B", "value": rss.get(s), "ratio_vs_local": None, "local_phase_compared": ""})
+                         "unit": "B", "median": None, "min": None, "max": rss.get(s), "n": None,
+                         "ratio_vs_local": None, "local_phase_compared": ""})
     row += ["", "", ""]
     table.append(row)
     row = [f"{names['big']} file's pages still cached after close + reopen"]
@@ -164,7 +180,7 @@ def main():
     lines = ["  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
              for r in [header] + table]
     print("\n".join(lines))
-    print("\nratios: speed relative to local disk (1.00 = as fast). ᶜ: after avafs warm the page cache was dropped, "
+    print(f"\nmedians of {run.get('rounds', 1)} round(s); ratios: speed relative to local disk (1.00 = as fast). ᶜ: after avafs warm the page cache was dropped, "
           "so the ratio is against local disk cold. ʳ: the mount's cold result relative to the raw S3 baseline (speed, 1.00 = as fast as S3Store alone).")
 
     # The issue's four targets.
@@ -199,8 +215,9 @@ def main():
         print(f"  {t['status']:12} {t['target']}: {shown}")
     if errors:
         print("\nfailed measurements:")
-        for (s, w, p), e in sorted(errors.items()):
-            print(f"  {s} {w} {p}: {e}")
+        for (s, w, p), es in sorted(errors.items()):
+            for e in es:
+                print(f"  {s} {w} {p}: {e}")
     print(f"\nload before: {run['uptime_before'].strip()}\nload after:  {run['uptime_after'].strip()}")
     if not run.get("page_cache_dropped", True):
         print("WARNING: the page cache could not be dropped (not root): 'cold' rows kept it.")

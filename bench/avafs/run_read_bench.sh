@@ -8,7 +8,8 @@
 #   bench/avafs/run_read_bench.sh --quick    a scaled-down run (a few minutes) to check the script works
 #
 # Options:
-#   --quick              64 MiB file, 500 small files, 2,000 tiny objects, fewer random reads
+#   --quick              64 MiB file, 500 small files, 2,000 tiny objects, fewer random reads, 1 round
+#   --rounds N           repeat every measurement N times (default 3; the table shows medians)
 #   --systems "LIST"     contestants, from: local avafs s3fs rclone (default: all four)
 #   --workloads "LIST"   from: seq small ls rand4k rand1m (default: all)
 #   --out DIR            where results go (default $AVA_BENCH_DIR/results-<date>)
@@ -27,10 +28,10 @@
 # by that PID at the end, also on failure or Ctrl-C.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 COMMAND_LINE="bench/avafs/run_read_bench.sh${*:+ $*}"
 
-QUICK=0 KEEP_CEPH=0 INSTALL=1 OUT="" REV=""
+QUICK=0 KEEP_CEPH=0 INSTALL=1 OUT="" REV="" ROUNDS=""
 SYSTEMS="local avafs s3fs rclone"
 WORKLOADS="seq small ls rand4k rand1m"
 while (($#)); do
@@ -40,6 +41,7 @@ while (($#)); do
     --workloads) WORKLOADS=${2:?--workloads needs a list}; shift ;;
     --out) OUT=${2:?--out needs a directory}; shift ;;
     --rev) REV=${2:?--rev needs a commit}; shift ;;
+    --rounds) ROUNDS=${2:?--rounds needs a number}; shift ;;
     --keep-ceph) KEEP_CEPH=1 ;;
     --no-install) INSTALL=0 ;;
     -h | --help) usage; exit 0 ;;
@@ -48,13 +50,14 @@ while (($#)); do
   shift
 done
 for s in $SYSTEMS; do [[ $s =~ ^(local|avafs|s3fs|rclone)$ ]] || { echo "unknown system '$s'" >&2; exit 2; }; done
+[[ -z $ROUNDS || $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "--rounds needs a positive number" >&2; exit 2; }
 for w in $WORKLOADS; do [[ $w =~ ^(seq|small|ls|rand4k|rand1m)$ ]] || { echo "unknown workload '$w'" >&2; exit 2; }; done
 
 # ------------------------------------------------------------------------------------ settings
 if ((QUICK)); then
-  MODE=quick BIG_SIZE=64MiB SMALL_COUNT=500 TINY_COUNT=2000 RAND4K_COUNT=200 RAND1M_COUNT=50 RAW_RUNS=1
+  MODE=quick BIG_SIZE=64MiB SMALL_COUNT=500 TINY_COUNT=2000 RAND4K_COUNT=200 RAND1M_COUNT=50 ROUNDS=${ROUNDS:-1}
 else
-  MODE=full BIG_SIZE=1GiB SMALL_COUNT=10000 TINY_COUNT=100000 RAND4K_COUNT=1000 RAND1M_COUNT=200 RAW_RUNS=3
+  MODE=full BIG_SIZE=1GiB SMALL_COUNT=10000 TINY_COUNT=100000 RAND4K_COUNT=1000 RAND1M_COUNT=200 ROUNDS=${ROUNDS:-3}
 fi
 SMALL_SIZE=100KiB TINY_SIZE=64
 READERS=8          # parallel readers of the small files (DataLoader workers)
@@ -77,6 +80,7 @@ MNT=$BENCH_DIR/mnt
 CACHE=$BENCH_DIR/cache
 OUT=${OUT:-$BENCH_DIR/results-$(date +%Y%m%d-%H%M%S)}
 RESULTS=$OUT/results.jsonl
+ROUND=0 RDIR=$OUT
 # shellcheck source=../../scripts/lib/procs.sh
 source "$ROOT/scripts/lib/procs.sh"
 
@@ -195,7 +199,7 @@ mounts:
   - name: bench
     store: { uri: "s3://$BUCKET", endpoint: "$ENDPOINT" }
 YAML
-      ava_spawn "$NAME" "$AVAFS" mount -f --log-file "$OUT/$NAME.log" "$CACHE/$NAME.yaml" "$DIR"
+      ava_spawn "$NAME" "$AVAFS" mount -f --log-file "$RDIR/$NAME.log" "$CACHE/$NAME.yaml" "$DIR"
       DATA=$DIR/bench
       ;;
     s3fs)
@@ -239,7 +243,10 @@ unmount_system() {
   if pid=$(ava_pid "$NAME"); then
     hwm=$(awk '/^VmHWM:/ {print $2 * 1024}' "/proc/$pid/status")
     record "$system" "$workload" rss "{\"peak_rss_bytes\":$hwm}"
-    if [[ $system == avafs ]]; then "$AVAFS" stats --json "$DIR" > "$OUT/$NAME.stats.json" 2>&1 || true; fi
+    if [[ $system == avafs ]]; then
+      "$AVAFS" stats --json "$DIR" > "$RDIR/$NAME.stats.json" 2>&1 || true
+      "$AVAFS" stats --prometheus "$DIR" > "$RDIR/$NAME.metrics.txt" 2>&1 || true
+    fi
   else
     record "$system" "$workload" rss '{"error":"daemon died"}'
   fi
@@ -258,13 +265,14 @@ drop_caches() {
 }
 
 record() { # record SYSTEM WORKLOAD PHASE JSON
-  jq -c -n --arg s "$1" --arg w "$2" --arg p "$3" --argjson r "$4" '{system:$s, workload:$w, phase:$p} + $r' >> "$RESULTS"
+  jq -c -n --arg s "$1" --arg w "$2" --arg p "$3" --argjson round "$ROUND" --argjson r "$4" \
+    '{system:$s, workload:$w, phase:$p, round:$round} + $r' >> "$RESULTS"
 }
 
 # run_one SYSTEM WORKLOAD PHASE: runs the workload's reader against $DATA; records its JSON or the error.
 run_one() {
   local system=$1 workload=$2 phase=$3 out rc=0 t0 t1
-  local log=$OUT/$system-$workload-$phase.err
+  local log=$RDIR/$system-$workload-$phase.err
   case $workload in
     seq) out=$(timeout -k 30 "$STEP_TIMEOUT" "$READ" seq "$DATA/big/big.bin" --buffer "$SEQ_BUFFER" 2> "$log") || rc=$? ;;
     small) out=$(timeout -k 30 "$STEP_TIMEOUT" "$READ" files "$DATA" --list "$SMALL_LIST" --threads "$READERS" 2> "$log") || rc=$? ;;
@@ -272,10 +280,10 @@ run_one() {
     rand1m) out=$(timeout -k 30 "$STEP_TIMEOUT" "$READ" random "$DATA/big/big.bin" --size 1MiB --count "$RAND1M_COUNT" --seed 2 2> "$log") || rc=$? ;;
     ls)
       t0=$(date +%s.%N)
-      timeout -k 30 "$STEP_TIMEOUT" ls -R "$DATA/tree" > "$OUT/ls.out" 2> "$log" || rc=$?
+      timeout -k 30 "$STEP_TIMEOUT" ls -R "$DATA/tree" > "$RDIR/ls.out" 2> "$log" || rc=$?
       t1=$(date +%s.%N)
       local entries
-      entries=$(grep -c '^f' "$OUT/ls.out" || true)
+      entries=$(grep -c '^f' "$RDIR/ls.out" || true)
       out=$(awk -v a="$t0" -v b="$t1" -v n="$entries" 'BEGIN { printf "{\"seconds\":%.4f,\"entries\":%d}", b - a, n }')
       [[ $entries == "$TINY_COUNT" ]] || { echo "ls -R listed $entries files, expected $TINY_COUNT" >> "$log"; rc=1; }
       ;;
@@ -320,11 +328,11 @@ avafs_warm() {
     ls) target=$DATA/tree args=(--metadata-only) ;;
   esac
   t0=$(date +%s.%N)
-  if "$AVAFS" warm -q "${args[@]}" "$target" > "$OUT/avafs-warm-$workload.out" 2>&1; then
+  if "$AVAFS" warm -q "${args[@]}" "$target" > "$RDIR/avafs-warm-$workload.out" 2>&1; then
     t1=$(date +%s.%N)
     record avafs "$workload" warmup "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "{\"seconds\":%.4f}", b - a }')"
   else
-    record avafs "$workload" warmup "$(jq -n --arg e "$(tail -c 300 "$OUT/avafs-warm-$workload.out")" '{error:$e}')"
+    record avafs "$workload" warmup "$(jq -n --arg e "$(tail -c 300 "$RDIR/avafs-warm-$workload.out")" '{error:$e}')"
   fi
 }
 
@@ -345,65 +353,69 @@ ava_log "load before: $UPTIME_BEFORE"
 # just before the mounts read it (the load on this machine drifts): the 1 GiB object with K parallel
 # ranged GETs; every small file with READERS parallel GETs; one flat LIST of tree/.
 raw_baseline() {
-  local workload=$1 i out args=()
+  local workload=$1 out args=()
   case $workload in
     seq) args=(get --key big/big.bin --streams "$RAW_STREAMS" --part-size "$RAW_PART") ;;
     small) args=(get-many --list "$SMALL_LIST" --threads "$READERS") ;;
     ls) args=(list --prefix tree/) ;;
     *) return 0 ;;
   esac
-  step "raw S3 baseline for $workload: avafs_bench_s3 ${args[*]} ($RAW_RUNS run(s))"
-  for ((i = 1; i <= RAW_RUNS; i++)); do
-    if out=$("$S3TOOL" "${args[0]}" --endpoint "$ENDPOINT" --bucket "$BUCKET" "${args[@]:1}" 2> "$OUT/raw-$workload.err"); then
-      record raw_s3 "$workload" "run$i" "$out"
-      ava_log "raw S3 $workload run $i: $out"
-    else
-      record raw_s3 "$workload" "run$i" "$(jq -n --arg e "$(tail -c 300 "$OUT/raw-$workload.err")" '{error:$e}')"
-    fi
-  done
+  step "raw S3 baseline for $workload: avafs_bench_s3 ${args[*]}"
+  if out=$("$S3TOOL" "${args[0]}" --endpoint "$ENDPOINT" --bucket "$BUCKET" "${args[@]:1}" 2> "$RDIR/raw-$workload.err"); then
+    record raw_s3 "$workload" raw "$out"
+    ava_log "raw S3 $workload: $out"
+  else
+    record raw_s3 "$workload" raw "$(jq -n --arg e "$(tail -c 300 "$RDIR/raw-$workload.err")" '{error:$e}')"
+  fi
 }
 
-for workload in $WORKLOADS; do
-  raw_baseline "$workload"
-  for system in $SYSTEMS; do
-    step "$workload on $system: cold (fresh mount, empty caches, page cache dropped), then warm (second pass)"
-    if ! mount_system "$system" "$workload"; then
-      record "$system" "$workload" cold '{"error":"mount failed"}'
-      unmount_system "$system" "$workload"
-      continue
-    fi
-    drop_caches
-    run_one "$system" "$workload" cold
-    run_one "$system" "$workload" warm
-    [[ $workload != seq ]] || record_page_cache "$system"
-    verify "$system" "$workload"
-    unmount_system "$system" "$workload"
-    if [[ $system == avafs ]]; then
-      step "$workload on avafs after 'avafs warm' (fresh mount, warm-up, page cache dropped, one pass)"
-      if mount_system avafs "$workload-warmed"; then
-        avafs_warm "$workload"
-        drop_caches
-        run_one avafs "$workload" after_avafs_warm
-      else
-        record avafs "$workload" after_avafs_warm '{"error":"mount failed"}'
+for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+  RDIR=$OUT/round-$ROUND
+  mkdir -p "$RDIR"
+  step "round $ROUND of $ROUNDS"
+  read -r load1 load5 load15 _ < /proc/loadavg
+  record machine load round_start "{\"load1\":$load1,\"load5\":$load5,\"load15\":$load15}"
+  for workload in $WORKLOADS; do
+    raw_baseline "$workload"
+    for system in $SYSTEMS; do
+      step "$workload on $system: cold (fresh mount, empty caches, page cache dropped), then warm (second pass)"
+      if ! mount_system "$system" "$workload"; then
+        record "$system" "$workload" cold '{"error":"mount failed"}'
+        unmount_system "$system" "$workload"
+        continue
       fi
-      unmount_system avafs "$workload-warmed"
-    fi
+      drop_caches
+      run_one "$system" "$workload" cold
+      run_one "$system" "$workload" warm
+      [[ $workload != seq ]] || record_page_cache "$system"
+      verify "$system" "$workload"
+      unmount_system "$system" "$workload"
+      if [[ $system == avafs ]]; then
+        step "$workload on avafs after 'avafs warm' (fresh mount, warm-up, page cache dropped, one pass)"
+        if mount_system avafs "$workload-warmed"; then
+          avafs_warm "$workload"
+          drop_caches
+          run_one avafs "$workload" after_avafs_warm
+        else
+          record avafs "$workload" after_avafs_warm '{"error":"mount failed"}'
+        fi
+        unmount_system avafs "$workload-warmed"
+      fi
+    done
   done
 done
-
 UPTIME_AFTER=$(uptime)
 ava_log "load after: $UPTIME_AFTER"
 jq --arg before "$UPTIME_BEFORE" --arg after "$UPTIME_AFTER" --argjson dropped "$DROPPED" \
   --arg cmd "$COMMAND_LINE" --arg source "$SOURCE" \
   --arg ram "$AVAFS_RAM" --arg fb "$AVAFS_FETCH_BUFFERS" \
   --argjson readers "$READERS" --argjson streams "$RAW_STREAMS" --arg part "$RAW_PART" \
-  --argjson r4 "$RAND4K_COUNT" --argjson r1 "$RAND1M_COUNT" \
+  --argjson r4 "$RAND4K_COUNT" --argjson r1 "$RAND1M_COUNT" --argjson rounds "$ROUNDS" \
   '. + {source:$source, uptime_before:$before, uptime_after:$after, page_cache_dropped:$dropped, command:$cmd,
         avafs_ram_capacity:$ram, avafs_fetch_buffers:$fb, readers:$readers, raw_streams:$streams,
-        raw_part:$part, rand4k_count:$r4, rand1m_count:$r1}' "$OUT/machine.json" > "$OUT/run.json"
+        raw_part:$part, rand4k_count:$r4, rand1m_count:$r1, rounds:$rounds}' "$OUT/machine.json" > "$OUT/run.json"
 
-rm -f "$OUT/ls.out"
+rm -f "$OUT"/round-*/ls.out
 find "$OUT" -name '*.err' -empty -delete
 step "results ($OUT)"
 /usr/bin/python3 "$ROOT/bench/avafs/read_bench_report.py" "$OUT"
