@@ -3,7 +3,7 @@
 //
 //  1. CPU stranding. FGD asks whether a node could still host one more pod of each usual shape;
 //     it does not see that a node whose CPU is nearly gone cannot feed its remaining idle GPUs.
-//     On the default trace that is 87 % of the GPU demand FGD turns away at 100 % arrived. Ava
+//     On the default trace (seed 42) that is 87 % of the GPU demand FGD turns away by 100 % arrived. Ava
 //     estimates, per GPU model, the CPU the usual workload needs per milli-GPU (k_X) and counts
 //     the idle milli-GPU a node's remaining CPU cannot feed, max(0, gpu_left - cpu_left / k_X),
 //     as stranded; a placement pays for the stranding it adds.
