@@ -9,26 +9,26 @@
 #include "common/result.h"
 #include "common/status.h"
 
-#define ASSERT_OK(expr)                                                  \
-  do {                                                                   \
-    const ::ava::Status ava_s_ = ::ava::internal::ToStatus((expr));      \
-    ASSERT_TRUE(ava_s_.ok()) << #expr << " failed: " << ava_s_;          \
+#define ASSERT_OK(expr)                                             \
+  do {                                                              \
+    const ::ava::Status ava_s_ = ::ava::internal::ToStatus((expr)); \
+    ASSERT_TRUE(ava_s_.ok()) << #expr << " failed: " << ava_s_;     \
   } while (0)
-#define EXPECT_OK(expr)                                                  \
-  do {                                                                   \
-    const ::ava::Status ava_s_ = ::ava::internal::ToStatus((expr));      \
-    EXPECT_TRUE(ava_s_.ok()) << #expr << " failed: " << ava_s_;          \
+#define EXPECT_OK(expr)                                             \
+  do {                                                              \
+    const ::ava::Status ava_s_ = ::ava::internal::ToStatus((expr)); \
+    EXPECT_TRUE(ava_s_.ok()) << #expr << " failed: " << ava_s_;     \
   } while (0)
 // The expression fails with `code` (an ava::Code enumerator name such as kNotFound).
-#define EXPECT_STATUS(expr, code_name)                                                        \
-  do {                                                                                        \
-    const ::ava::Status ava_s_ = ::ava::internal::ToStatus((expr));                           \
-    EXPECT_EQ(ava_s_.code(), ::ava::Code::code_name) << #expr << " returned " << ava_s_;       \
+#define EXPECT_STATUS(expr, code_name)                                                   \
+  do {                                                                                   \
+    const ::ava::Status ava_s_ = ::ava::internal::ToStatus((expr));                      \
+    EXPECT_EQ(ava_s_.code(), ::ava::Code::code_name) << #expr << " returned " << ava_s_; \
   } while (0)
-#define ASSERT_STATUS(expr, code_name)                                                        \
-  do {                                                                                        \
-    const ::ava::Status ava_s_ = ::ava::internal::ToStatus((expr));                           \
-    ASSERT_EQ(ava_s_.code(), ::ava::Code::code_name) << #expr << " returned " << ava_s_;       \
+#define ASSERT_STATUS(expr, code_name)                                                   \
+  do {                                                                                   \
+    const ::ava::Status ava_s_ = ::ava::internal::ToStatus((expr));                      \
+    ASSERT_EQ(ava_s_.code(), ::ava::Code::code_name) << #expr << " returned " << ava_s_; \
   } while (0)
 
 namespace ava::testing {

@@ -3,9 +3,8 @@
 // function that runs it (exit code 0 on success, 1 on failure).
 #pragma once
 
-#include <functional>
-
 #include <CLI/CLI.hpp>
+#include <functional>
 
 namespace ava::avafs {
 

@@ -1,11 +1,10 @@
 #include "avafs/control_client.h"
 
+#include <fmt/format.h>
+#include <httplib.h>
 #include <sys/xattr.h>
 
 #include <cerrno>
-
-#include <fmt/format.h>
-#include <httplib.h>
 
 #include "common/http_server.h"
 
@@ -40,8 +39,8 @@ Status HttpFailure(const std::string& control, const std::string& url_path, cons
     return Status::Unavailable(fmt::format("avafs daemon at {} does not answer {} ({})", control, url_path,
                                            httplib::to_string(r.error())));
   }
-  return Status::Internal(fmt::format("avafs daemon at {} answered {} with HTTP {}: {}", control, url_path,
-                                      r->status, r->body));
+  return Status::Internal(
+      fmt::format("avafs daemon at {} answered {} with HTTP {}: {}", control, url_path, r->status, r->body));
 }
 
 }  // namespace
@@ -50,7 +49,8 @@ Result<MountedPath> LocateInMount(const std::string& path) {
   MountedPath out;
   AVA_ASSIGN_OR_RETURN(out.control, ReadXattr(path, "user.avafs.control"));
   AVA_ASSIGN_OR_RETURN(out.tree_path, ReadXattr(path, "user.avafs.path"));
-  if (out.control.empty()) return Status::Unavailable(fmt::format("the avafs mount of {} has no control endpoint", path));
+  if (out.control.empty())
+    return Status::Unavailable(fmt::format("the avafs mount of {} has no control endpoint", path));
   return out;
 }
 
@@ -64,12 +64,13 @@ Result<std::string> GetText(const std::string& control, const std::string& url_p
 Result<nlohmann::json> GetJson(const std::string& control, const std::string& url_path) {
   AVA_ASSIGN_OR_RETURN(std::string text, GetText(control, url_path));
   nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::Internal(fmt::format("{} sent invalid JSON for {}", control, url_path));
+  if (j.is_discarded())
+    return Status::Internal(fmt::format("{} sent invalid JSON for {}", control, url_path));
   return j;
 }
 
-Result<nlohmann::json> PostJson(const std::string& control, const std::string& url_path, const nlohmann::json& body,
-                                int* http_status) {
+Result<nlohmann::json> PostJson(const std::string& control, const std::string& url_path,
+                                const nlohmann::json& body, int* http_status) {
   AVA_ASSIGN_OR_RETURN(httplib::Client cli, Connect(control));
   httplib::Result r = cli.Post(url_path.c_str(), body.dump(), "application/json");
   if (!r) return HttpFailure(control, url_path, r);
@@ -100,11 +101,12 @@ Status PostStreaming(const std::string& control, const std::string& url_path, co
   httplib::Response res;
   httplib::Error error = httplib::Error::Success;
   if (!cli.send(req, res, error)) {
-    return Status::Unavailable(
-        fmt::format("avafs daemon at {} does not answer {} ({})", control, url_path, httplib::to_string(error)));
+    return Status::Unavailable(fmt::format("avafs daemon at {} does not answer {} ({})", control, url_path,
+                                           httplib::to_string(error)));
   }
   if (res.status != 200) {
-    return Status::InvalidArgument(fmt::format("avafs daemon refused {}: HTTP {} {}", url_path, res.status, res.body));
+    return Status::InvalidArgument(
+        fmt::format("avafs daemon refused {}: HTTP {} {}", url_path, res.status, res.body));
   }
   if (!pending.empty()) on_line(pending);
   return Status::OK();

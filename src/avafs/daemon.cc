@@ -1,13 +1,12 @@
 #include "avafs/daemon.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace ava::avafs {
 

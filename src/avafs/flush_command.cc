@@ -1,8 +1,8 @@
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "avafs/commands.h"
 #include "avafs/control_client.h"
@@ -10,7 +10,8 @@
 namespace ava::avafs {
 
 Command RegisterFlush(CLI::App& app) {
-  auto* cmd = app.add_subcommand("flush", "Upload pending changes under a path to the cloud store now, and wait.");
+  auto* cmd =
+      app.add_subcommand("flush", "Upload pending changes under a path to the cloud store now, and wait.");
   struct Args {
     std::vector<std::string> paths;
     int timeout = 600;
@@ -35,8 +36,8 @@ Command RegisterFlush(CLI::App& app) {
         continue;
       }
       int http = 0;
-      Result<nlohmann::json> r = PostJson(where->control, "/flush",
-                                          {{"path", where->tree_path}, {"timeout_seconds", args->timeout}}, &http);
+      Result<nlohmann::json> r = PostJson(
+          where->control, "/flush", {{"path", where->tree_path}, {"timeout_seconds", args->timeout}}, &http);
       if (!r.ok()) {
         fmt::print(stderr, "avafs flush: {}\n", r.status().message());
         rc = 1;

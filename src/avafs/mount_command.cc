@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -5,8 +6,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "avafs/commands.h"
 #include "avafs/daemon.h"
@@ -51,7 +50,8 @@ Status ApplyFlags(const Args& args, fs::AvafsConfig* config) {
   for (const auto& opt : args.cache_options) {
     size_t eq = opt.find('=');
     if (eq == std::string::npos) {
-      return Status::InvalidArgument(fmt::format("--cache '{}' is not NAME=VALUE (e.g. ram_capacity=4GiB)", opt));
+      return Status::InvalidArgument(
+          fmt::format("--cache '{}' is not NAME=VALUE (e.g. ram_capacity=4GiB)", opt));
     }
     AVA_RETURN_IF_ERROR(cache::SetCacheOption(&config->cache, opt.substr(0, eq), opt.substr(eq + 1)));
   }
@@ -65,7 +65,8 @@ int RunMount(const Args& args) {
     return 1;
   };
   LogLevel level = LogLevel::kInfo;
-  if (!ParseLogLevel(args.log_level, &level)) return usage_error(fmt::format("unknown log level '{}'", args.log_level));
+  if (!ParseLogLevel(args.log_level, &level))
+    return usage_error(fmt::format("unknown log level '{}'", args.log_level));
   Result<fs::AvafsConfig> loaded = fs::LoadAvafsConfig(args.config);
   if (!loaded.ok()) return usage_error(loaded.status().message());
   fs::AvafsConfig config = std::move(*loaded);
@@ -77,7 +78,8 @@ int RunMount(const Args& args) {
   }
 
   std::string log_path = args.log_file;
-  if (log_path.empty() && !args.foreground) log_path = fmt::format("/tmp/avafs-{}-{}.log", getuid(), getpid());
+  if (log_path.empty() && !args.foreground)
+    log_path = fmt::format("/tmp/avafs-{}-{}.log", getuid(), getpid());
   // Everything below happens in the daemon: it reports success or the first error to this terminal.
   DaemonLink link = DaemonLink::Foreground();
   if (!args.foreground) {
@@ -116,7 +118,8 @@ int RunMount(const Args& args) {
       continue;
     }
     writable = true;
-    store::ObjectStore* durable = open_store(m.writable->durable, fmt::format("mount '{}', durable tier", m.name));
+    store::ObjectStore* durable =
+        open_store(m.writable->durable, fmt::format("mount '{}', durable tier", m.name));
     Result<std::unique_ptr<fs::WriteBack>> wb = fs::WriteBack::Open(
         m.writable->writeback, m.name, durable, cloud, fs::WritebackEnv{&clock, logger.get(), &metrics});
     if (!wb.ok()) fail(fmt::format("mount '{}': {}", m.name, wb.status().message()));
@@ -162,8 +165,9 @@ int RunMount(const Args& args) {
   filesystem.set_control_address(*address);
   AVA_LOG(logger.get(), kInfo, "avafs", "serving {} mount(s) on {}; metadata TTL {}; control http://{}",
           config.mounts.size(), mountpoint, config.metadata_ttl.ToString(), *address);
-  link.Ready(link.foreground() ? ""
-                               : fmt::format("avafs: mounted {} on {}; log in {}\n", args.config, mountpoint, log_path));
+  link.Ready(link.foreground()
+                 ? ""
+                 : fmt::format("avafs: mounted {} on {}; log in {}\n", args.config, mountpoint, log_path));
 
   Status served = (*server)->Serve(&filesystem, &clock, &metrics);
   AVA_LOG(logger.get(), kInfo, "avafs", "unmounted {}; saving the cache index", mountpoint);
@@ -191,21 +195,24 @@ Command RegisterMount(CLI::App& app) {
       ->check(CLI::ExistingDirectory);
   cmd->add_flag("-f,--foreground", args->foreground,
                 "Stay in the foreground and log to stderr (default: detach once mounted, log to a file).");
-  cmd->add_option("--metadata-ttl", args->metadata_ttl,
-                  "How long listings, sizes and 'no such file' answers are trusted: 'indefinite' for datasets\n"
-                  "that never change, 'minimal' (1 s) for data others change, or a duration (default 60s).");
+  cmd->add_option(
+      "--metadata-ttl", args->metadata_ttl,
+      "How long listings, sizes and 'no such file' answers are trusted: 'indefinite' for datasets\n"
+      "that never change, 'minimal' (1 s) for data others change, or a duration (default 60s).");
   cmd->add_option("--cache", args->cache_options,
                   "Override a cache setting, NAME=VALUE, repeatable: ram_capacity, ram_high_watermark,\n"
                   "ram_low_watermark, ssd_dir, ssd_capacity, ssd_high_watermark, ssd_low_watermark, …");
-  cmd->add_option("--control", args->control,
-                  "host:port of the control endpoint (/metrics, /stats, /warm); default 127.0.0.1:0 = any port.");
+  cmd->add_option(
+      "--control", args->control,
+      "host:port of the control endpoint (/metrics, /stats, /warm); default 127.0.0.1:0 = any port.");
   cmd->add_option("--log-file", args->log_file, "Append log lines to this file.");
   cmd->add_option("--log-level", args->log_level, "debug, info (default), warn or error.");
   cmd->add_flag("--allow-other", args->allow_other,
                 "Let other users read the mount (non-root needs user_allow_other in /etc/fuse.conf).");
   cmd->add_option("--threads", args->threads, "Threads answering kernel requests (default 64).")
       ->check(CLI::Range(1, 1024));
-  cmd->add_flag("--debug-fuse", args->debug_fuse, "Trace every FUSE request on stderr (implies nothing else).");
+  cmd->add_flag("--debug-fuse", args->debug_fuse,
+                "Trace every FUSE request on stderr (implies nothing else).");
   cmd->footer(
       "Objects appear as files and common prefixes (by '/') as directories; each mount of the table is a\n"
       "directory under MOUNTPOINT. Mounts are read-only unless the table gives them a 'writable' section\n"

@@ -1,7 +1,7 @@
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "avafs/commands.h"
 #include "avafs/control_client.h"
@@ -27,12 +27,12 @@ void PrintTier(const char* name, const nlohmann::json& t) {
     return;
   }
   double hits = t.value("hits", 0.0), misses = t.value("misses", 0.0);
-  fmt::print("  {:<4} {:>10} / {:<10} {:>9} blocks  hits {:>9} ({:>10})  misses {:>9}  hit ratio {:>6}\n", name,
-             FormatBytes(t.value("used_bytes", 0ull)), FormatBytes(cap), t.value("blocks", 0ull),
-             static_cast<uint64_t>(hits), FormatBytes(t.value("hit_bytes", 0ull)), static_cast<uint64_t>(misses),
-             Ratio(hits, misses));
-  fmt::print("       inserts {} ({})  evictions {} ({})  corrupt blocks dropped {}\n", t.value("inserts", 0ull),
-             FormatBytes(t.value("insert_bytes", 0ull)), t.value("evictions", 0ull),
+  fmt::print("  {:<4} {:>10} / {:<10} {:>9} blocks  hits {:>9} ({:>10})  misses {:>9}  hit ratio {:>6}\n",
+             name, FormatBytes(t.value("used_bytes", 0ull)), FormatBytes(cap), t.value("blocks", 0ull),
+             static_cast<uint64_t>(hits), FormatBytes(t.value("hit_bytes", 0ull)),
+             static_cast<uint64_t>(misses), Ratio(hits, misses));
+  fmt::print("       inserts {} ({})  evictions {} ({})  corrupt blocks dropped {}\n",
+             t.value("inserts", 0ull), FormatBytes(t.value("insert_bytes", 0ull)), t.value("evictions", 0ull),
              FormatBytes(t.value("evicted_bytes", 0ull)), t.value("corrupt_blocks", 0ull));
 }
 
@@ -63,7 +63,8 @@ void PrintHuman(const std::string& path, const nlohmann::json& s) {
                FormatBytes(static_cast<uint64_t>(b["bytes"].value("out", 0.0))));
   }
   if (s.contains("metadata")) {
-    fmt::print("\nmetadata cache  hits {}  misses {}\n", static_cast<uint64_t>(s["metadata"].value("hits", 0.0)),
+    fmt::print("\nmetadata cache  hits {}  misses {}\n",
+               static_cast<uint64_t>(s["metadata"].value("hits", 0.0)),
                static_cast<uint64_t>(s["metadata"].value("misses", 0.0)));
   }
   if (s.contains("read")) {

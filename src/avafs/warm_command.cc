@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -5,8 +6,6 @@
 #include <map>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "avafs/commands.h"
 #include "avafs/control_client.h"
@@ -29,14 +28,16 @@ double Seconds(Nanos d) { return static_cast<double>(d.count()) / 1e9; }
 
 std::string ProgressLine(const fs::WarmProgress& p, int width) {
   if (!p.listing_done) return "listing…";
-  double frac = p.bytes_total > 0 ? static_cast<double>(p.bytes_done) / static_cast<double>(p.bytes_total)
-                                  : (p.files_total > 0 ? static_cast<double>(p.files_done) / p.files_total : 1.0);
+  double frac = p.bytes_total > 0
+                    ? static_cast<double>(p.bytes_done) / static_cast<double>(p.bytes_total)
+                    : (p.files_total > 0 ? static_cast<double>(p.files_done) / p.files_total : 1.0);
   int filled = static_cast<int>(frac * width);
   double secs = Seconds(p.elapsed);
   double rate = secs > 0 ? static_cast<double>(p.bytes_done) / secs : 0;
   std::string eta = "-";
   if (rate > 0 && p.bytes_done < p.bytes_total) {
-    eta = FormatDuration(Nanos(static_cast<int64_t>(static_cast<double>(p.bytes_total - p.bytes_done) / rate * 1e9)));
+    eta = FormatDuration(
+        Nanos(static_cast<int64_t>(static_cast<double>(p.bytes_total - p.bytes_done) / rate * 1e9)));
   }
   return fmt::format("[{}{}] {:5.1f}%  {}/{} files  {}/{}  {}  ETA {}{}", std::string(filled, '#'),
                      std::string(width - filled, '.'), frac * 100, p.files_done, p.files_total,
@@ -47,7 +48,8 @@ std::string ProgressLine(const fs::WarmProgress& p, int width) {
 // Warms `tree_paths` through the daemon at `control`; returns the final progress.
 Result<fs::WarmProgress> WarmOne(const std::string& control, const std::vector<std::string>& tree_paths,
                                  const Args& args) {
-  nlohmann::json body = {{"paths", tree_paths}, {"metadata_only", args.metadata_only}, {"parallel", args.parallel}};
+  nlohmann::json body = {
+      {"paths", tree_paths}, {"metadata_only", args.metadata_only}, {"parallel", args.parallel}};
   const bool tty = isatty(STDERR_FILENO) != 0;
   fs::WarmProgress last;
   std::string error;
@@ -90,13 +92,16 @@ Result<std::vector<std::string>> ReadList(const std::string& file) {
 Command RegisterWarm(CLI::App& app) {
   auto* cmd = app.add_subcommand("warm", "Load files or whole directories into the cache before training.");
   auto args = std::make_shared<Args>();
-  cmd->add_option("PATH", args->paths, "Files or directories inside an avafs mount; directories are warmed whole.");
-  cmd->add_option("--list", args->list,
-                  "A file with one path per line (blank lines and lines starting with # are skipped), warmed\n"
-                  "in addition to the PATH arguments. Relative paths are taken from the current directory.");
-  cmd->add_flag("--metadata-only", args->metadata_only,
-                "Load only listings and sizes (every directory below each PATH), not file contents: 'ls -R',\n"
-                "'find' and opens are then answered without asking the store.");
+  cmd->add_option("PATH", args->paths,
+                  "Files or directories inside an avafs mount; directories are warmed whole.");
+  cmd->add_option(
+      "--list", args->list,
+      "A file with one path per line (blank lines and lines starting with # are skipped), warmed\n"
+      "in addition to the PATH arguments. Relative paths are taken from the current directory.");
+  cmd->add_flag(
+      "--metadata-only", args->metadata_only,
+      "Load only listings and sizes (every directory below each PATH), not file contents: 'ls -R',\n"
+      "'find' and opens are then answered without asking the store.");
   cmd->add_option("--parallel", args->parallel, "Files fetched at once (default 16, at most 256).")
       ->check(CLI::Range(1, 256));
   cmd->add_flag("-q,--quiet", args->quiet, "No progress bar; print only the summary.");
@@ -139,11 +144,12 @@ Command RegisterWarm(CLI::App& app) {
       }
       const fs::WarmProgress& p = *r;
       double secs = Seconds(p.elapsed);
-      fmt::print("warmed {} files, {}{} in {} ({}); fetched {} from the stores, {} were cached already; {} errors\n",
-                 p.files_done, FormatBytes(p.bytes_done), args->metadata_only ? " (metadata only)" : "",
-                 FormatDuration(p.elapsed), FormatRate(secs > 0 ? static_cast<double>(p.bytes_done) / secs : 0),
-                 FormatBytes(p.bytes_fetched), FormatBytes(p.bytes_done - std::min(p.bytes_done, p.bytes_fetched)),
-                 p.errors);
+      fmt::print(
+          "warmed {} files, {}{} in {} ({}); fetched {} from the stores, {} were cached already; {} errors\n",
+          p.files_done, FormatBytes(p.bytes_done), args->metadata_only ? " (metadata only)" : "",
+          FormatDuration(p.elapsed), FormatRate(secs > 0 ? static_cast<double>(p.bytes_done) / secs : 0),
+          FormatBytes(p.bytes_fetched), FormatBytes(p.bytes_done - std::min(p.bytes_done, p.bytes_fetched)),
+          p.errors);
       if (p.errors > 0) {
         fmt::print(stderr, "avafs warm: first error: {}\n", p.first_error);
         rc = 1;

@@ -1,8 +1,8 @@
 #include "common/http_server.h"
 
-#include <chrono>
-
 #include <fmt/format.h>
+
+#include <chrono>
 
 namespace ava {
 
@@ -13,8 +13,8 @@ HttpServer::~HttpServer() { Stop(); }
 Result<int> HttpServer::Start(const std::string& host, int port) {
   int bound = port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
   if (bound < 0) {
-    return Status::Unavailable(fmt::format("cannot listen on {}:{} (in use, or not an address of this host)",
-                                           host, port))
+    return Status::Unavailable(
+               fmt::format("cannot listen on {}:{} (in use, or not an address of this host)", host, port))
         .Retryable(false);
   }
   port_ = bound;

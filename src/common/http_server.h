@@ -5,11 +5,11 @@
 // Lifecycle: register handlers on server(), then Start(); Stop() (or the destructor) joins.
 #pragma once
 
+#include <httplib.h>
+
 #include <memory>
 #include <string>
 #include <thread>
-
-#include <httplib.h>
 
 #include "common/result.h"
 

@@ -6,12 +6,12 @@
 // Thread safety: implementations are safe for concurrent use.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "common/thread_annotations.h"
 
@@ -78,10 +78,10 @@ class CapturingLogger final : public Logger {
 }  // namespace ava
 
 // Formats only when the level is enabled. `logger` may be null (nothing is written).
-#define AVA_LOG(logger, level, component, ...)                                                     \
-  do {                                                                                            \
-    ::ava::Logger* ava_logger_ = (logger);                                                        \
-    if (ava_logger_ != nullptr && ava_logger_->Enabled(::ava::LogLevel::level)) {                 \
-      ava_logger_->Write(::ava::LogLevel::level, component, ::fmt::format(__VA_ARGS__));          \
-    }                                                                                             \
+#define AVA_LOG(logger, level, component, ...)                                           \
+  do {                                                                                   \
+    ::ava::Logger* ava_logger_ = (logger);                                               \
+    if (ava_logger_ != nullptr && ava_logger_->Enabled(::ava::LogLevel::level)) {        \
+      ava_logger_->Write(::ava::LogLevel::level, component, ::fmt::format(__VA_ARGS__)); \
+    }                                                                                    \
   } while (0)

@@ -20,7 +20,7 @@ namespace ava {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<1>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::in_place_index<1>, std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::in_place_index<0>, std::move(status)) {  // NOLINT
     assert(!std::get<0>(v_).ok() && "an error Result needs an error Status");
     if (std::get<0>(v_).ok()) std::get<0>(v_) = Status::Internal("Result built from an OK status");
@@ -78,4 +78,5 @@ const Status& ToStatus(const Result<T>& r) {
   if (!tmp.ok()) return tmp.status();              \
   lhs = std::move(tmp).value()
 // Declare-and-assign from a Result, or return its error: AVA_ASSIGN_OR_RETURN(auto x, F());
-#define AVA_ASSIGN_OR_RETURN(lhs, expr) AVA_ASSIGN_OR_RETURN_IMPL_(AVA_CONCAT_(ava_result_, __LINE__), lhs, expr)
+#define AVA_ASSIGN_OR_RETURN(lhs, expr) \
+  AVA_ASSIGN_OR_RETURN_IMPL_(AVA_CONCAT_(ava_result_, __LINE__), lhs, expr)

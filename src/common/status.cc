@@ -1,9 +1,9 @@
 #include "common/status.h"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace ava {
 

@@ -18,24 +18,24 @@
 namespace ava {
 
 // X(name, text). The table is closed: add a code here, in the errno mapping and in the HTTP mapping.
-#define AVA_STATUS_CODES(X)                                                                             \
-  X(kOk, "OK")                                                                                          \
-  X(kInvalidArgument, "InvalidArgument")     /* the caller sent something malformed */                \
-  X(kNotFound, "NotFound")                   /* the named thing does not exist */                     \
-  X(kAlreadyExists, "AlreadyExists")         /* create of something that exists */                    \
-  X(kPermissionDenied, "PermissionDenied")   /* authenticated, but not allowed */                     \
-  X(kUnauthenticated, "Unauthenticated")     /* missing or bad credentials */                         \
-  X(kResourceExhausted, "ResourceExhausted") /* a quota, a memory bound or a rate limit */            \
-  X(kNoSpace, "NoSpace")                     /* a disk or tier is full */                             \
-  X(kFailedPrecondition, "FailedPrecondition") /* the system is not in a state that allows this */    \
-  X(kOutOfRange, "OutOfRange")               /* an offset or range beyond the end */                  \
-  X(kNotSupported, "NotSupported")           /* valid request this implementation cannot do */        \
-  X(kUnavailable, "Unavailable")             /* a dependency cannot be reached right now */           \
-  X(kDeadlineExceeded, "DeadlineExceeded")   /* it took too long */                                   \
-  X(kCorruption, "Corruption")               /* stored bytes fail their checksum or format */         \
-  X(kIOError, "IOError")                     /* the OS reported an I/O failure */                     \
-  X(kCancelled, "Cancelled")                 /* the caller gave up */                                 \
-  X(kInternal, "Internal")                   /* a bug: an invariant did not hold */
+#define AVA_STATUS_CODES(X)                                                                        \
+  X(kOk, "OK")                                                                                     \
+  X(kInvalidArgument, "InvalidArgument")       /* the caller sent something malformed */           \
+  X(kNotFound, "NotFound")                     /* the named thing does not exist */                \
+  X(kAlreadyExists, "AlreadyExists")           /* create of something that exists */               \
+  X(kPermissionDenied, "PermissionDenied")     /* authenticated, but not allowed */                \
+  X(kUnauthenticated, "Unauthenticated")       /* missing or bad credentials */                    \
+  X(kResourceExhausted, "ResourceExhausted")   /* a quota, a memory bound or a rate limit */       \
+  X(kNoSpace, "NoSpace")                       /* a disk or tier is full */                        \
+  X(kFailedPrecondition, "FailedPrecondition") /* the system is not in a state that allows this */ \
+  X(kOutOfRange, "OutOfRange")                 /* an offset or range beyond the end */             \
+  X(kNotSupported, "NotSupported")             /* valid request this implementation cannot do */   \
+  X(kUnavailable, "Unavailable")               /* a dependency cannot be reached right now */      \
+  X(kDeadlineExceeded, "DeadlineExceeded")     /* it took too long */                              \
+  X(kCorruption, "Corruption")                 /* stored bytes fail their checksum or format */    \
+  X(kIOError, "IOError")                       /* the OS reported an I/O failure */                \
+  X(kCancelled, "Cancelled")                   /* the caller gave up */                            \
+  X(kInternal, "Internal")                     /* a bug: an invariant did not hold */
 
 enum class Code : int {
 #define AVA_STATUS_ENUM(name, text) name,
@@ -72,7 +72,9 @@ class [[nodiscard]] Status {
   static Status OutOfRange(std::string msg) { return {Code::kOutOfRange, std::move(msg)}; }
   static Status NotSupported(std::string msg) { return {Code::kNotSupported, std::move(msg)}; }
   // Unavailable and DeadlineExceeded are retryable unless the caller says otherwise.
-  static Status Unavailable(std::string msg) { return Status(Code::kUnavailable, std::move(msg)).Retryable(); }
+  static Status Unavailable(std::string msg) {
+    return Status(Code::kUnavailable, std::move(msg)).Retryable();
+  }
   static Status DeadlineExceeded(std::string msg) {
     return Status(Code::kDeadlineExceeded, std::move(msg)).Retryable();
   }
@@ -128,10 +130,10 @@ std::ostream& operator<<(std::ostream& os, const Status& s);
 }  // namespace ava
 
 // Propagate an error Status (or the status of an error Result) to the caller.
-#define AVA_RETURN_IF_ERROR(expr)                                        \
-  do {                                                                   \
-    ::ava::Status ava_status_ = ::ava::internal::ToStatus((expr));       \
-    if (!ava_status_.ok()) return ava_status_;                           \
+#define AVA_RETURN_IF_ERROR(expr)                                  \
+  do {                                                             \
+    ::ava::Status ava_status_ = ::ava::internal::ToStatus((expr)); \
+    if (!ava_status_.ok()) return ava_status_;                     \
   } while (0)
 
 namespace ava::internal {

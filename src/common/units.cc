@@ -1,10 +1,10 @@
 #include "common/units.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 namespace ava {
 
@@ -38,19 +38,27 @@ Result<uint64_t> ParseBytes(std::string_view text) {
   std::string s;
   for (char c : suffix) s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   double mult = 0;
-  if (s.empty() || s == "b") mult = 1;
-  else if (s == "k" || s == "kib" || s == "ki") mult = 1024.0;
-  else if (s == "m" || s == "mib" || s == "mi") mult = 1024.0 * 1024;
-  else if (s == "g" || s == "gib" || s == "gi") mult = 1024.0 * 1024 * 1024;
-  else if (s == "t" || s == "tib" || s == "ti") mult = 1024.0 * 1024 * 1024 * 1024;
-  else if (s == "kb") mult = 1e3;
-  else if (s == "mb") mult = 1e6;
-  else if (s == "gb") mult = 1e9;
-  else if (s == "tb") mult = 1e12;
+  if (s.empty() || s == "b")
+    mult = 1;
+  else if (s == "k" || s == "kib" || s == "ki")
+    mult = 1024.0;
+  else if (s == "m" || s == "mib" || s == "mi")
+    mult = 1024.0 * 1024;
+  else if (s == "g" || s == "gib" || s == "gi")
+    mult = 1024.0 * 1024 * 1024;
+  else if (s == "t" || s == "tib" || s == "ti")
+    mult = 1024.0 * 1024 * 1024 * 1024;
+  else if (s == "kb")
+    mult = 1e3;
+  else if (s == "mb")
+    mult = 1e6;
+  else if (s == "gb")
+    mult = 1e9;
+  else if (s == "tb")
+    mult = 1e12;
   if (mult == 0) {
-    return Status::InvalidArgument(
-        fmt::format("'{}' has an unknown size unit '{}' (use B, KiB, MiB, GiB, TiB, kB, MB, GB, TB)", text,
-                    suffix));
+    return Status::InvalidArgument(fmt::format(
+        "'{}' has an unknown size unit '{}' (use B, KiB, MiB, GiB, TiB, kB, MB, GB, TB)", text, suffix));
   }
   double bytes = n * mult;
   if (bytes > 1.8e19) return Status::InvalidArgument(fmt::format("'{}' is too large", text));
@@ -61,16 +69,24 @@ Result<Nanos> ParseDuration(std::string_view text) {
   double n = 0;
   std::string suffix;
   if (!SplitNumber(text, &n, &suffix)) {
-    return Status::InvalidArgument(fmt::format("'{}' is not a duration (examples: 250ms, 30s, 5m, 2h)", text));
+    return Status::InvalidArgument(
+        fmt::format("'{}' is not a duration (examples: 250ms, 30s, 5m, 2h)", text));
   }
   double mult = 0;
-  if (suffix.empty() || suffix == "s") mult = 1e9;
-  else if (suffix == "ms") mult = 1e6;
-  else if (suffix == "us") mult = 1e3;
-  else if (suffix == "ns") mult = 1;
-  else if (suffix == "m" || suffix == "min") mult = 60e9;
-  else if (suffix == "h") mult = 3600e9;
-  else if (suffix == "d") mult = 86400e9;
+  if (suffix.empty() || suffix == "s")
+    mult = 1e9;
+  else if (suffix == "ms")
+    mult = 1e6;
+  else if (suffix == "us")
+    mult = 1e3;
+  else if (suffix == "ns")
+    mult = 1;
+  else if (suffix == "m" || suffix == "min")
+    mult = 60e9;
+  else if (suffix == "h")
+    mult = 3600e9;
+  else if (suffix == "d")
+    mult = 86400e9;
   if (mult == 0) {
     return Status::InvalidArgument(
         fmt::format("'{}' has an unknown duration unit '{}' (use ms, s, m, h, d)", text, suffix));

@@ -1,9 +1,9 @@
 #include "common/yaml_config.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "common/units.h"
 
@@ -24,7 +24,8 @@ Result<YamlDoc> LoadYamlFile(const std::string& path) {
   } catch (const YAML::BadFile&) {
     return Status::NotFound(fmt::format("{}: cannot open the file", path));
   } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(fmt::format("{}:{}:{}: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg));
+    return Status::InvalidArgument(
+        fmt::format("{}:{}:{}: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg));
   }
 }
 

@@ -4,13 +4,13 @@
 // from a YAML mapping, so no string keys are scattered through the code.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <yaml-cpp/yaml.h>
 
 #include "common/clock.h"
 #include "common/result.h"

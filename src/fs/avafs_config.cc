@@ -1,8 +1,8 @@
 #include "fs/avafs_config.h"
 
-#include <set>
-
 #include <fmt/format.h>
+
+#include <set>
 
 #include "common/units.h"
 #include "common/yaml_config.h"
@@ -14,21 +14,25 @@ namespace {
 bool IsPowerOfTwo(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
 Result<WritableSpec> ParseWritable(const YamlDoc& doc, const YAML::Node& w) {
-  AVA_RETURN_IF_ERROR(CheckKeys(doc, w,
-                                {"durable", "state_dir", "upload_delay", "durable_capacity", "durable_high_watermark",
-                                 "durable_low_watermark", "upload_threads", "upload_part_size"}));
+  AVA_RETURN_IF_ERROR(
+      CheckKeys(doc, w,
+                {"durable", "state_dir", "upload_delay", "durable_capacity", "durable_high_watermark",
+                 "durable_low_watermark", "upload_threads", "upload_part_size"}));
   WritableSpec spec;
   YAML::Node durable = w["durable"];
   if (!durable.IsDefined() || !durable.IsMap()) {
-    return YamlError(doc, w, "'writable' needs a 'durable' store mapping (uri: s3://… on Ceph, or file:///…)");
+    return YamlError(doc, w,
+                     "'writable' needs a 'durable' store mapping (uri: s3://… on Ceph, or file:///…)");
   }
   AVA_ASSIGN_OR_RETURN(spec.durable, store::ParseStoreConfig(doc, durable));
   WritebackConfig& c = spec.writeback;
   AVA_ASSIGN_OR_RETURN(c.state_dir, GetString(doc, w, "state_dir"));
   AVA_ASSIGN_OR_RETURN(c.upload_delay, GetDuration(doc, w, "upload_delay", c.upload_delay));
   AVA_ASSIGN_OR_RETURN(c.durable_capacity, GetBytes(doc, w, "durable_capacity", c.durable_capacity));
-  AVA_ASSIGN_OR_RETURN(c.durable_high_watermark, GetDouble(doc, w, "durable_high_watermark", c.durable_high_watermark));
-  AVA_ASSIGN_OR_RETURN(c.durable_low_watermark, GetDouble(doc, w, "durable_low_watermark", c.durable_low_watermark));
+  AVA_ASSIGN_OR_RETURN(c.durable_high_watermark,
+                       GetDouble(doc, w, "durable_high_watermark", c.durable_high_watermark));
+  AVA_ASSIGN_OR_RETURN(c.durable_low_watermark,
+                       GetDouble(doc, w, "durable_low_watermark", c.durable_low_watermark));
   AVA_ASSIGN_OR_RETURN(int64_t threads, GetInt(doc, w, "upload_threads", c.uploader.threads));
   c.uploader.threads = static_cast<int>(threads);
   AVA_ASSIGN_OR_RETURN(c.uploader.part_size, GetBytes(doc, w, "upload_part_size", c.uploader.part_size));
@@ -50,8 +54,8 @@ Result<AvafsConfig> FromDoc(const YamlDoc& doc) {
   AVA_ASSIGN_OR_RETURN(c.control_address, GetString(doc, root, "control", c.control_address));
 
   if (YAML::Node read = root["read"]; read.IsDefined() && !read.IsNull()) {
-    AVA_RETURN_IF_ERROR(
-        CheckKeys(doc, read, {"block_size", "max_request", "max_readahead", "fetch_buffers", "fetch_threads"}));
+    AVA_RETURN_IF_ERROR(CheckKeys(
+        doc, read, {"block_size", "max_request", "max_readahead", "fetch_buffers", "fetch_threads"}));
     AVA_ASSIGN_OR_RETURN(c.read.block_size, GetBytes(doc, read, "block_size", c.read.block_size));
     AVA_ASSIGN_OR_RETURN(c.read.max_request, GetBytes(doc, read, "max_request", c.read.max_request));
     AVA_ASSIGN_OR_RETURN(c.read.max_readahead, GetBytes(doc, read, "max_readahead", c.read.max_readahead));
@@ -74,7 +78,8 @@ Result<AvafsConfig> FromDoc(const YamlDoc& doc) {
     AVA_RETURN_IF_ERROR(CheckKeys(doc, m, {"name", "store", "prefix", "writable"}));
     MountSpec spec;
     AVA_ASSIGN_OR_RETURN(spec.name, GetString(doc, m, "name"));
-    if (spec.name.empty() || spec.name.find('/') != std::string::npos || spec.name == "." || spec.name == "..") {
+    if (spec.name.empty() || spec.name.find('/') != std::string::npos || spec.name == "." ||
+        spec.name == "..") {
       return YamlError(doc, m["name"], fmt::format("mount name '{}' must be one path component", spec.name));
     }
     if (!names.insert(spec.name).second) {
@@ -93,7 +98,8 @@ Result<AvafsConfig> FromDoc(const YamlDoc& doc) {
       if (!store.IsMap()) return YamlError(doc, store, "'store' must be a mapping (uri: s3://…, file://…)");
       AVA_ASSIGN_OR_RETURN(spec.store, store::ParseStoreConfig(doc, store));
     } else if (!spec.writable) {
-      return YamlError(doc, m, fmt::format("mount '{}' needs a 'store' mapping (uri: s3://…, file://…)", spec.name));
+      return YamlError(doc, m,
+                       fmt::format("mount '{}' needs a 'store' mapping (uri: s3://…, file://…)", spec.name));
     }
     c.mounts.push_back(std::move(spec));
   }

@@ -1,9 +1,9 @@
 #include "fs/block_fetcher.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <memory>
-
-#include <fmt/format.h>
 
 namespace ava::fs {
 
@@ -16,14 +16,16 @@ void Add(Counter* c, uint64_t n = 1) {
 }
 }  // namespace
 
-BlockFetcher::BlockFetcher(FetcherConfig config, cache::TieredCache* cache, ThreadPool* pool, MemoryBudget* budget,
-                           MetricsRegistry* metrics, Logger* logger)
+BlockFetcher::BlockFetcher(FetcherConfig config, cache::TieredCache* cache, ThreadPool* pool,
+                           MemoryBudget* budget, MetricsRegistry* metrics, Logger* logger)
     : config_(config), cache_(cache), pool_(pool), budget_(budget), logger_(logger) {
   requests_ = MaybeCounter(metrics, "avafs_fetch_requests_total", "Ranged GETs issued by the read path");
-  fetched_bytes_ = MaybeCounter(metrics, "avafs_fetch_bytes_total", "Bytes fetched from stores by the read path");
-  prefetched_blocks_ = MaybeCounter(metrics, "avafs_prefetch_blocks_total", "Blocks fetched ahead of readers");
-  prefetch_skipped_ =
-      MaybeCounter(metrics, "avafs_prefetch_skipped_total", "Prefetches skipped because the memory budget was full");
+  fetched_bytes_ =
+      MaybeCounter(metrics, "avafs_fetch_bytes_total", "Bytes fetched from stores by the read path");
+  prefetched_blocks_ =
+      MaybeCounter(metrics, "avafs_prefetch_blocks_total", "Blocks fetched ahead of readers");
+  prefetch_skipped_ = MaybeCounter(metrics, "avafs_prefetch_skipped_total",
+                                   "Prefetches skipped because the memory budget was full");
   fetch_errors_ = MaybeCounter(metrics, "avafs_fetch_errors_total", "Ranged GETs that failed");
 }
 
@@ -115,8 +117,9 @@ void BlockFetcher::ExecuteRun(const ObjectVersion& obj, Run& run) {
   if (!got.ok()) {
     error = got.status().Annotate(fmt::format("GET {} {} bytes at {}", obj.key, *req.length, req.offset));
   } else if (got->data.size() != *req.length) {
-    error = Status::IOError(fmt::format("GET {}: expected {} bytes at {}, the store sent {} (object changed?)",
-                                        obj.key, *req.length, req.offset, got->data.size()));
+    error =
+        Status::IOError(fmt::format("GET {}: expected {} bytes at {}, the store sent {} (object changed?)",
+                                    obj.key, *req.length, req.offset, got->data.size()));
   }
   if (!error.ok()) Add(fetch_errors_);
   if (error.ok()) Add(fetched_bytes_, got->data.size());
@@ -146,7 +149,8 @@ void BlockFetcher::ExecuteRun(const ObjectVersion& obj, Run& run) {
   }
 }
 
-Result<std::vector<cache::BlockData>> BlockFetcher::Get(const ObjectVersion& obj, uint64_t first, uint64_t last) {
+Result<std::vector<cache::BlockData>> BlockFetcher::Get(const ObjectVersion& obj, uint64_t first,
+                                                        uint64_t last) {
   uint64_t count = BlockCount(obj);
   if (count == 0 || first >= count) return std::vector<cache::BlockData>{};
   last = std::min(last, count - 1);

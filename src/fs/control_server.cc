@@ -1,19 +1,27 @@
 #include "fs/control_server.h"
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <map>
-
-#include <fmt/format.h>
 
 namespace ava::fs {
 
 namespace {
 
 nlohmann::json TierJson(const cache::TierStats& t) {
-  return {{"enabled", t.enabled},       {"capacity_bytes", t.capacity_bytes}, {"used_bytes", t.used_bytes},
-          {"blocks", t.blocks},         {"hits", t.hits},                     {"misses", t.misses},
-          {"hit_bytes", t.hit_bytes},   {"inserts", t.inserts},               {"insert_bytes", t.insert_bytes},
-          {"evictions", t.evictions},   {"evicted_bytes", t.evicted_bytes},   {"corrupt_blocks", t.corrupt_blocks}};
+  return {{"enabled", t.enabled},
+          {"capacity_bytes", t.capacity_bytes},
+          {"used_bytes", t.used_bytes},
+          {"blocks", t.blocks},
+          {"hits", t.hits},
+          {"misses", t.misses},
+          {"hit_bytes", t.hit_bytes},
+          {"inserts", t.inserts},
+          {"insert_bytes", t.insert_bytes},
+          {"evictions", t.evictions},
+          {"evicted_bytes", t.evicted_bytes},
+          {"corrupt_blocks", t.corrupt_blocks}};
 }
 
 // "name{a=\"x\",b=\"y\"}" → value of label `label`, or "".
@@ -34,9 +42,15 @@ bool HasName(const std::string& series, std::string_view name) {
 }  // namespace
 
 nlohmann::json WarmProgressJson(const WarmProgress& p) {
-  return {{"listing_done", p.listing_done}, {"files_total", p.files_total},   {"files_done", p.files_done},
-          {"bytes_total", p.bytes_total},   {"bytes_done", p.bytes_done},     {"bytes_fetched", p.bytes_fetched},
-          {"errors", p.errors},             {"first_error", p.first_error},   {"elapsed_ns", p.elapsed.count()}};
+  return {{"listing_done", p.listing_done},
+          {"files_total", p.files_total},
+          {"files_done", p.files_done},
+          {"bytes_total", p.bytes_total},
+          {"bytes_done", p.bytes_done},
+          {"bytes_fetched", p.bytes_fetched},
+          {"errors", p.errors},
+          {"first_error", p.first_error},
+          {"elapsed_ns", p.elapsed.count()}};
 }
 
 WarmProgress WarmProgressFromJson(const nlohmann::json& j) {
@@ -142,11 +156,13 @@ void ControlServer::RegisterHandlers() {
     nlohmann::json body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
     if (body.is_discarded() || !body.is_object() || !body.contains("path") || !body["path"].is_string()) {
       res.status = 400;
-      res.set_content(R"({"error":{"code":"InvalidArgument","message":"body must be {\"path\": \"/mount/dir\"}"}})",
-                      "application/json");
+      res.set_content(
+          R"({"error":{"code":"InvalidArgument","message":"body must be {\"path\": \"/mount/dir\"}"}})",
+          "application/json");
       return;
     }
-    Nanos timeout = std::chrono::seconds(std::clamp<int64_t>(body.value("timeout_seconds", int64_t{600}), 1, 86400));
+    Nanos timeout =
+        std::chrono::seconds(std::clamp<int64_t>(body.value("timeout_seconds", int64_t{600}), 1, 86400));
     Status s = fs_->FlushUploads(body["path"].get<std::string>(), timeout);
     nlohmann::json out = {{"ok", s.ok()}};
     if (!s.ok()) {

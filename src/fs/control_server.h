@@ -10,9 +10,8 @@
 // Thread safety: handlers run on the HTTP server's threads; everything they touch is thread-safe.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "cache/tiered_cache.h"
 #include "common/http_server.h"

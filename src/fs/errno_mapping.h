@@ -5,8 +5,9 @@
 
 namespace ava::fs {
 
-// OK → 0. A SubCode decides first (kNotEmpty → ENOTEMPTY, kReadOnly → EROFS, …). NotFound → ENOENT, PermissionDenied/Unauthenticated → EACCES, NoSpace → ENOSPC, …;
-// failures of the backend or of local disks (Unavailable, IOError, Corruption, …) → EIO.
+// OK → 0. A SubCode decides first (kNotEmpty → ENOTEMPTY, kReadOnly → EROFS, …). NotFound → ENOENT,
+// PermissionDenied/Unauthenticated → EACCES, NoSpace → ENOSPC, …; failures of the backend or of local disks
+// (Unavailable, IOError, Corruption, …) → EIO.
 int ToErrno(const Status& status);
 
 }  // namespace ava::fs

@@ -1,11 +1,10 @@
 #include "fs/file_system.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
-
-#include <fmt/format.h>
 
 namespace ava::fs {
 
@@ -136,8 +135,8 @@ Result<NameStat> FileSystem::ResolveName(int mount, const std::string& dir_rel, 
   // does not have is then taken as missing, and that answer is not cached by anyone.
   auto degraded = [&](const Status& s) {
     if (mounts_[mount].writeback == nullptr || s.code() != Code::kUnavailable) return false;
-    AVA_LOG(env_.logger, kDebug, "fs", "{}: cloud store unreachable, answering from the durable tier: {}", key,
-            s.ToString());
+    AVA_LOG(env_.logger, kDebug, "fs", "{}: cloud store unreachable, answering from the durable tier: {}",
+            key, s.ToString());
     st.kind = NameStat::Kind::kMissing;
     st.uncertain = true;
     return true;
@@ -248,7 +247,8 @@ Result<uint64_t> FileSystem::OpenDir(uint64_t ino) {
         entries->push_back(DirEntry{name, false, staged});
       }
     }
-    std::sort(entries->begin(), entries->end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+    std::sort(entries->begin(), entries->end(),
+              [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
   }
   std::lock_guard<std::mutex> lock(handles_mu_);
   uint64_t fh = next_fh_++;
@@ -286,7 +286,8 @@ void FileSystem::ReleaseDir(uint64_t dir_fh) {
 }
 
 ObjectVersion FileSystem::VersionOf(int mount, const store::ObjectInfo& info) const {
-  return ObjectVersion{mounts_[mount].store, mounts_[mount].store->Describe(), info.key, info.etag, info.size};
+  return ObjectVersion{mounts_[mount].store, mounts_[mount].store->Describe(), info.key, info.etag,
+                       info.size};
 }
 
 Result<OpenResult> FileSystem::Open(uint64_t ino, int flags) {

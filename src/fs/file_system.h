@@ -46,9 +46,9 @@
 namespace ava::fs {
 
 struct FsMount {
-  std::string name;             // directory name under the root
+  std::string name;                     // directory name under the root
   store::ObjectStore* store = nullptr;  // for a writable mount: writeback->view()
-  std::string prefix;           // key prefix inside the store ("" or ending with '/')
+  std::string prefix;                   // key prefix inside the store ("" or ending with '/')
   WriteBack* writeback = nullptr;       // null: read-only
 };
 
@@ -72,7 +72,8 @@ struct Attr {
   bool is_dir = false;
   uint64_t size = 0;
   int64_t mtime_ns = 0;
-  uint32_t mode = 0;  // permission bits; 0 = the default for the mount (0444/0555 read-only, 0644/0755 writable)
+  uint32_t mode =
+      0;  // permission bits; 0 = the default for the mount (0444/0555 read-only, 0644/0755 writable)
 };
 
 // What setattr changes (each optional).
@@ -111,8 +112,8 @@ struct FileRef {
 
 // What a path inside the tree names, for warm-up and the control API.
 struct ResolvedPath {
-  int mount = -1;       // -1: the root of the tree
-  std::string rel;      // path inside the mount; directories end with '/', the mount root is ""
+  int mount = -1;   // -1: the root of the tree
+  std::string rel;  // path inside the mount; directories end with '/', the mount root is ""
   bool is_dir = true;
   store::ObjectInfo info;  // files only
 };

@@ -2,9 +2,8 @@
 // Each call resolves names as the read path does, then hands the change to the mount's WriteBack
 // and forgets what the metadata cache knew about the names it touched.
 #include <fcntl.h>
-#include <linux/fs.h>
-
 #include <fmt/format.h>
+#include <linux/fs.h>
 
 #include "fs/file_system.h"
 
@@ -12,15 +11,18 @@ namespace ava::fs {
 
 namespace {
 Status IsDirectory(const std::string& name) {
-  return Status::FailedPrecondition(fmt::format("{} is a directory", name)).WithSubCode(SubCode::kIsDirectory);
+  return Status::FailedPrecondition(fmt::format("{} is a directory", name))
+      .WithSubCode(SubCode::kIsDirectory);
 }
 Status NotDirectory(const std::string& name) {
-  return Status::FailedPrecondition(fmt::format("{} is not a directory", name)).WithSubCode(SubCode::kNotDirectory);
+  return Status::FailedPrecondition(fmt::format("{} is not a directory", name))
+      .WithSubCode(SubCode::kNotDirectory);
 }
 }  // namespace
 
 Status FileSystem::ReadOnly(const std::string& what) {
-  return Status::PermissionDenied(fmt::format("{}: read-only file system", what)).WithSubCode(SubCode::kReadOnly);
+  return Status::PermissionDenied(fmt::format("{}: read-only file system", what))
+      .WithSubCode(SubCode::kReadOnly);
 }
 
 bool FileSystem::HasWritableMounts() const {
@@ -184,8 +186,10 @@ Status FileSystem::Rmdir(uint64_t parent, const std::string& name) {
   const std::string dir_rel = p.rel + name + "/";
   metadata_.Invalidate(DirId(p.mount, dir_rel));
   AVA_ASSIGN_OR_RETURN(std::shared_ptr<const DirListing> listing, Listing(p.mount, dir_rel));
-  if (!listing->files.empty() || !listing->dirs.empty() || !wb->WritersIn(FullKey(p.mount, dir_rel)).empty()) {
-    return Status::FailedPrecondition(fmt::format("directory {} is not empty", name)).WithSubCode(SubCode::kNotEmpty);
+  if (!listing->files.empty() || !listing->dirs.empty() ||
+      !wb->WritersIn(FullKey(p.mount, dir_rel)).empty()) {
+    return Status::FailedPrecondition(fmt::format("directory {} is not empty", name))
+        .WithSubCode(SubCode::kNotEmpty);
   }
   AVA_RETURN_IF_ERROR(wb->Rmdir(FullKey(p.mount, dir_rel)));
   InvalidateName(p.mount, p.rel, name);
@@ -193,9 +197,10 @@ Status FileSystem::Rmdir(uint64_t parent, const std::string& name) {
   return Status::OK();
 }
 
-Status FileSystem::Rename(uint64_t parent, const std::string& name, uint64_t new_parent, const std::string& new_name,
-                          unsigned flags) {
-  if ((flags & RENAME_EXCHANGE) != 0) return Status::InvalidArgument("RENAME_EXCHANGE is not supported by avafs");
+Status FileSystem::Rename(uint64_t parent, const std::string& name, uint64_t new_parent,
+                          const std::string& new_name, unsigned flags) {
+  if ((flags & RENAME_EXCHANGE) != 0)
+    return Status::InvalidArgument("RENAME_EXCHANGE is not supported by avafs");
   AVA_ASSIGN_OR_RETURN(InodeInfo p, DirInode(parent));
   AVA_ASSIGN_OR_RETURN(InodeInfo np, DirInode(new_parent));
   if (p.mount < 0 || np.mount < 0) return ReadOnly("/" + name);

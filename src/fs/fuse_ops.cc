@@ -12,9 +12,9 @@ constexpr int kLogBurstPerSecond = 10;
 
 std::string_view FuseOpName(FuseOp op) {
   static constexpr std::string_view kNames[] = {
-      "lookup", "forget", "getattr", "opendir", "readdir", "readdirplus", "releasedir", "open", "read", "release",
-      "statfs", "getxattr", "listxattr", "create", "write", "flush", "fsync", "setattr", "mkdir", "unlink", "rmdir",
-      "rename", "unsupported"};
+      "lookup", "forget",  "getattr", "opendir",  "readdir",   "readdirplus", "releasedir", "open",
+      "read",   "release", "statfs",  "getxattr", "listxattr", "create",      "write",      "flush",
+      "fsync",  "setattr", "mkdir",   "unlink",   "rmdir",     "rename",      "unsupported"};
   static_assert(std::size(kNames) == static_cast<size_t>(FuseOp::kCount));
   return kNames[static_cast<size_t>(op)];
 }
@@ -62,7 +62,8 @@ void ReplyError(fuse_req_t req, FuseOp op, const Status& status) {
 void FillStat(const FuseContext& ctx, const Attr& attr, struct stat* st) {
   *st = {};
   st->st_ino = attr.ino;
-  uint32_t perm = attr.mode != 0 ? attr.mode : (ctx.writable ? (attr.is_dir ? 0755 : 0644) : (attr.is_dir ? 0555 : 0444));
+  uint32_t perm =
+      attr.mode != 0 ? attr.mode : (ctx.writable ? (attr.is_dir ? 0755 : 0644) : (attr.is_dir ? 0555 : 0444));
   st->st_mode = (attr.is_dir ? S_IFDIR : S_IFREG) | perm;
   st->st_nlink = attr.is_dir ? 2 : 1;
   st->st_uid = ctx.fs->options().uid;

@@ -20,9 +20,30 @@
 namespace ava::fs {
 
 enum class FuseOp {
-  kLookup, kForget, kGetattr, kOpendir, kReaddir, kReaddirplus, kReleasedir, kOpen, kRead, kRelease,
-  kStatfs, kGetxattr, kListxattr, kCreate, kWrite, kFlush, kFsync, kSetattr, kMkdir, kUnlink, kRmdir,
-  kRename, kUnsupported, kCount
+  kLookup,
+  kForget,
+  kGetattr,
+  kOpendir,
+  kReaddir,
+  kReaddirplus,
+  kReleasedir,
+  kOpen,
+  kRead,
+  kRelease,
+  kStatfs,
+  kGetxattr,
+  kListxattr,
+  kCreate,
+  kWrite,
+  kFlush,
+  kFsync,
+  kSetattr,
+  kMkdir,
+  kUnlink,
+  kRmdir,
+  kRename,
+  kUnsupported,
+  kCount
 };
 std::string_view FuseOpName(FuseOp op);
 

@@ -1,9 +1,9 @@
 #include "fs/fuse_server.h"
 
+#include <fmt/format.h>
+
 #include <csignal>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "fs/fuse_ops.h"
 
@@ -35,10 +35,10 @@ Result<std::unique_ptr<FuseServer>> FuseServer::Mount(const FuseMountOptions& op
   }
   server->signals_set_ = true;
   if (fuse_session_mount(server->session_, options.mountpoint.c_str()) != 0) {
-    return Status::Unavailable(fmt::format(
-                                   "cannot mount on {} (is /dev/fuse present, fusermount3 installed, and the "
-                                   "directory existing and not already mounted?)",
-                                   options.mountpoint))
+    return Status::Unavailable(
+               fmt::format("cannot mount on {} (is /dev/fuse present, fusermount3 installed, and the "
+                           "directory existing and not already mounted?)",
+                           options.mountpoint))
         .Retryable(false);
   }
   server->mounted_ = true;

@@ -25,7 +25,7 @@ struct FuseMountOptions {
   bool debug = false;        // libfuse's request trace on stderr
   int max_threads = 64;      // kernel-request worker threads
   uint32_t block_size = 1 << 20;
-  bool read_only = true;     // no mount of the table takes writes
+  bool read_only = true;  // no mount of the table takes writes
 };
 
 struct FuseContext;

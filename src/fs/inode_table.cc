@@ -93,7 +93,8 @@ std::optional<InodeInfo> InodeTable::Get(uint64_t ino) const {
   return InfoLocked(it->second);
 }
 
-void InodeTable::Rename(uint64_t parent, const std::string& name, uint64_t new_parent, const std::string& new_name) {
+void InodeTable::Rename(uint64_t parent, const std::string& name, uint64_t new_parent,
+                        const std::string& new_name) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = by_name_.find(ChildKey(parent, name));
   if (it == by_name_.end()) return;

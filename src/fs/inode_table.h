@@ -27,9 +27,9 @@ inline constexpr uint64_t kRootIno = 1;
 struct InodeInfo {
   uint64_t ino = 0;
   uint64_t parent = 0;
-  int mount = -1;         // index in the mount table; -1 for the root of the whole tree
-  std::string rel;        // path inside the mount: "" for a mount root, "a/b" for a file, "a/b/" for a dir
-                          // (derived from the parent chain, so a rename of a directory moves everything below)
+  int mount = -1;   // index in the mount table; -1 for the root of the whole tree
+  std::string rel;  // path inside the mount: "" for a mount root, "a/b" for a file, "a/b/" for a dir
+                    // (derived from the parent chain, so a rename of a directory moves everything below)
   bool is_dir = false;
   uint64_t size = 0;
   std::string etag;

@@ -1,15 +1,16 @@
 #include "fs/overlay_store.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
 
-#include <fmt/format.h>
-
 namespace ava::fs {
 
 std::string OverlayStore::Describe() const {
-  return cloud_ == nullptr ? durable_->Describe() : fmt::format("{}+{}", durable_->Describe(), cloud_->Describe());
+  return cloud_ == nullptr ? durable_->Describe()
+                           : fmt::format("{}+{}", durable_->Describe(), cloud_->Describe());
 }
 
 store::ObjectStore* OverlayStore::Route(const std::string& key) const {
@@ -33,7 +34,8 @@ Result<store::GetResult> OverlayStore::Get(const store::GetRequest& request) {
   store::ObjectStore* s = Route(request.key);
   if (s == nullptr) return Status::NotFound(request.key);
   Result<store::GetResult> r = s->Get(request);
-  if (!r.ok() && r.status().IsNotFound() && s == durable_ && cloud_ != nullptr && !index_->IsWhiteout(request.key)) {
+  if (!r.ok() && r.status().IsNotFound() && s == durable_ && cloud_ != nullptr &&
+      !index_->IsWhiteout(request.key)) {
     return cloud_->Get(request);
   }
   return r;

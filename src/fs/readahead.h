@@ -25,8 +25,8 @@ class ReadaheadWindow {
   uint64_t block_size_;
   uint32_t max_blocks_;
   uint32_t window_ = 0;
-  uint64_t next_offset_ = 0;     // where a sequential reader reads next
-  uint64_t last_block_ = 0;      // last block touched by the previous read
+  uint64_t next_offset_ = 0;  // where a sequential reader reads next
+  uint64_t last_block_ = 0;   // last block touched by the previous read
   bool first_ = true;
 };
 

@@ -1,13 +1,13 @@
 #include "fs/staged_file.h"
 
 #include <fcntl.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 namespace ava::fs {
 
-Result<std::unique_ptr<StagedFile>> StagedFile::Create(const std::string& staging_path, const std::string& path) {
+Result<std::unique_ptr<StagedFile>> StagedFile::Create(const std::string& staging_path,
+                                                       const std::string& path) {
   UniqueFd fd(::open(staging_path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!fd.valid()) return Status::FromErrno(errno, fmt::format("create staging file {}", staging_path));
   return std::unique_ptr<StagedFile>(new StagedFile(staging_path, path, std::move(fd)));
@@ -38,7 +38,8 @@ Result<std::string> StagedFile::Read(uint64_t offset, uint64_t length) {
 
 Result<int64_t> StagedFile::Truncate(uint64_t size) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (::ftruncate(fd_.get(), static_cast<off_t>(size)) != 0) return Status::FromErrno(errno, "truncate staging file");
+  if (::ftruncate(fd_.get(), static_cast<off_t>(size)) != 0)
+    return Status::FromErrno(errno, "truncate staging file");
   int64_t delta = static_cast<int64_t>(size) - static_cast<int64_t>(size_);
   size_ = size;
   ++version_;

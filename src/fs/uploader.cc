@@ -1,16 +1,16 @@
 #include "fs/uploader.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <random>
 
-#include <fmt/format.h>
-
 namespace ava::fs {
 
-Uploader::Uploader(UploaderConfig config, std::string mount, store::ObjectStore* durable, store::ObjectStore* cloud,
-                   WritebackJournal* journal, WritebackIndex* index, Clock* clock, Logger* logger,
-                   MetricsRegistry* metrics, std::function<bool()> under_pressure)
+Uploader::Uploader(UploaderConfig config, std::string mount, store::ObjectStore* durable,
+                   store::ObjectStore* cloud, WritebackJournal* journal, WritebackIndex* index, Clock* clock,
+                   Logger* logger, MetricsRegistry* metrics, std::function<bool()> under_pressure)
     : config_(config),
       mount_(std::move(mount)),
       durable_(durable),
@@ -24,8 +24,10 @@ Uploader::Uploader(UploaderConfig config, std::string mount, store::ObjectStore*
     Labels l{{"mount", mount_}};
     uploaded_counter_ = &metrics->GetCounter("avafs_writeback_uploaded_bytes_total",
                                              "Bytes uploaded from the durable tier to the cloud store", l);
-    error_counter_ = &metrics->GetCounter("avafs_writeback_upload_errors_total", "Upload attempts that failed", l);
-    done_counter_ = &metrics->GetCounter("avafs_writeback_uploads_total", "Queue entries that reached the cloud", l);
+    error_counter_ =
+        &metrics->GetCounter("avafs_writeback_upload_errors_total", "Upload attempts that failed", l);
+    done_counter_ =
+        &metrics->GetCounter("avafs_writeback_uploads_total", "Queue entries that reached the cloud", l);
   }
 }
 
@@ -57,7 +59,8 @@ void Uploader::Wake() {
 void Uploader::DispatchLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
-    size_t capacity = static_cast<size_t>(config_.threads) - std::min(running_.size(), size_t(config_.threads));
+    size_t capacity =
+        static_cast<size_t>(config_.threads) - std::min(running_.size(), size_t(config_.threads));
     std::vector<UploadEntry> ready;
     if (capacity > 0) {
       std::set<int64_t> running = running_;
@@ -126,7 +129,8 @@ Status Uploader::CopyToCloud(const std::string& path) {
       if (!got.ok()) {
         up->Abort().IgnoreError();
         // Changed or gone while uploading: the entry queued by that change uploads it.
-        if (got.status().IsNotFound() || got.status().code() == Code::kFailedPrecondition) return Status::OK();
+        if (got.status().IsNotFound() || got.status().code() == Code::kFailedPrecondition)
+          return Status::OK();
         return got.status();
       }
       Status s = up->UploadPart(part, got->data);
@@ -170,8 +174,8 @@ void Uploader::Finish(const UploadEntry& e, const Status& result) {
     Status done = journal_->Complete(e);
     if (!done.ok()) {
       // The upload happened but could not be recorded: it will run again (idempotent).
-      AVA_LOG(logger_, kError, "upload", "{}: {} {} uploaded but not recorded: {}", mount_, UploadOpName(e.op),
-              e.path, done.ToString());
+      AVA_LOG(logger_, kError, "upload", "{}: {} {} uploaded but not recorded: {}", mount_,
+              UploadOpName(e.op), e.path, done.ToString());
       return;
     }
     index_->RemovePending(e.seq);
@@ -186,9 +190,9 @@ void Uploader::Finish(const UploadEntry& e, const Status& result) {
   UploadEntry failed = e;
   failed.attempts = e.attempts + 1;
   // Exponential backoff with full jitter, capped; retried forever (nothing is ever dropped).
-  double cap = std::min<double>(static_cast<double>(config_.max_backoff.count()),
-                                static_cast<double>(config_.base_backoff.count()) *
-                                    std::pow(2.0, std::min(failed.attempts, 30)));
+  double cap = std::min<double>(
+      static_cast<double>(config_.max_backoff.count()),
+      static_cast<double>(config_.base_backoff.count()) * std::pow(2.0, std::min(failed.attempts, 30)));
   thread_local std::mt19937_64 rng(std::random_device{}());
   int64_t delay = static_cast<int64_t>(std::uniform_real_distribution<double>(cap / 2, cap)(rng));
   failed.not_before_ns = clock_->WallNow().count() + delay;

@@ -45,8 +45,10 @@ Result<WarmProgress> Warmer::Run(const std::vector<std::string>& paths, const Wa
         Status error;
         if (cancel == nullptr || !cancel->load()) {
           Result<uint64_t> r = fetcher_->Warm(fs_->VersionOf(item.mount, item.info));
-          if (r.ok()) fetched = *r;
-          else error = r.status();
+          if (r.ok())
+            fetched = *r;
+          else
+            error = r.status();
         } else {
           error = Status::Cancelled("warm-up cancelled");
         }

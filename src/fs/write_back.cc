@@ -1,12 +1,11 @@
 #include "fs/write_back.h"
 
 #include <dirent.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <functional>
-
-#include <fmt/format.h>
 
 #include "common/file_util.h"
 #include "common/units.h"
@@ -15,18 +14,20 @@ namespace ava::fs {
 
 Status WritebackConfig::Validate() const {
   if (state_dir.empty()) return Status::InvalidArgument("writable mounts need a state_dir (local disk)");
-  if (durable_low_watermark < 0 || durable_low_watermark > durable_high_watermark || durable_high_watermark > 1) {
+  if (durable_low_watermark < 0 || durable_low_watermark > durable_high_watermark ||
+      durable_high_watermark > 1) {
     return Status::InvalidArgument("durable watermarks must satisfy 0 <= low <= high <= 1");
   }
-  if (uploader.part_size < (5ull << 20)) return Status::InvalidArgument("upload part size must be at least 5MiB");
+  if (uploader.part_size < (5ull << 20))
+    return Status::InvalidArgument("upload part size must be at least 5MiB");
   if (uploader.threads < 1 || uploader.threads > 256) {
     return Status::InvalidArgument("upload_threads must be between 1 and 256");
   }
   return Status::OK();
 }
 
-WriteBack::WriteBack(WritebackConfig config, std::string mount, store::ObjectStore* durable, store::ObjectStore* cloud,
-                     WritebackEnv env, std::unique_ptr<WritebackJournal> journal)
+WriteBack::WriteBack(WritebackConfig config, std::string mount, store::ObjectStore* durable,
+                     store::ObjectStore* cloud, WritebackEnv env, std::unique_ptr<WritebackJournal> journal)
     : config_(std::move(config)),
       mount_(std::move(mount)),
       durable_(durable),
@@ -35,8 +36,9 @@ WriteBack::WriteBack(WritebackConfig config, std::string mount, store::ObjectSto
       journal_(std::move(journal)),
       view_(durable, cloud, &index_) {
   if (cloud_ != nullptr) {
-    uploader_ = std::make_unique<Uploader>(config_.uploader, mount_, durable_, cloud_, journal_.get(), &index_,
-                                           env_.clock, env_.logger, env_.metrics, [this] { return UnderPressure(); });
+    uploader_ =
+        std::make_unique<Uploader>(config_.uploader, mount_, durable_, cloud_, journal_.get(), &index_,
+                                   env_.clock, env_.logger, env_.metrics, [this] { return UnderPressure(); });
   }
   RegisterMetrics(env_.metrics);
 }
@@ -49,20 +51,27 @@ WriteBack::~WriteBack() {
 void WriteBack::RegisterMetrics(MetricsRegistry* m) {
   if (m == nullptr) return;
   Labels l{{"mount", mount_}};
-  m->AddCallbackGauge("avafs_writeback_queue_length", "Changes waiting to reach the cloud store", l,
-                      [this] { return static_cast<double>(index_.queue_length()); }, this);
-  m->AddCallbackGauge("avafs_writeback_dirty_bytes", "Bytes on the durable tier not yet in the cloud store", l,
-                      [this] { return static_cast<double>(index_.dirty_bytes()); }, this);
-  m->AddCallbackGauge("avafs_writeback_staged_bytes", "Bytes reserved by files open for writing", l,
-                      [this] { return static_cast<double>(staged_bytes_.load()); }, this);
-  m->AddCallbackGauge("avafs_writeback_oldest_pending_seconds", "Age of the oldest change not yet uploaded", l,
-                      [this] { return Stats().oldest_pending_seconds; }, this);
-  m->AddCallbackGauge("avafs_durable_used_bytes", "Bytes used on the durable tier (with reservations)", l,
-                      [this] { return static_cast<double>(UsedBytes()); }, this);
-  m->AddCallbackGauge("avafs_durable_capacity_bytes", "Capacity of the durable tier (0: unlimited)", l,
-                      [this] { return static_cast<double>(config_.durable_capacity); }, this);
-  m->AddCallbackGauge("avafs_durable_evictions", "Uploaded files removed from the durable tier", l,
-                      [this] { return static_cast<double>(evictions_.load()); }, this);
+  m->AddCallbackGauge(
+      "avafs_writeback_queue_length", "Changes waiting to reach the cloud store", l,
+      [this] { return static_cast<double>(index_.queue_length()); }, this);
+  m->AddCallbackGauge(
+      "avafs_writeback_dirty_bytes", "Bytes on the durable tier not yet in the cloud store", l,
+      [this] { return static_cast<double>(index_.dirty_bytes()); }, this);
+  m->AddCallbackGauge(
+      "avafs_writeback_staged_bytes", "Bytes reserved by files open for writing", l,
+      [this] { return static_cast<double>(staged_bytes_.load()); }, this);
+  m->AddCallbackGauge(
+      "avafs_writeback_oldest_pending_seconds", "Age of the oldest change not yet uploaded", l,
+      [this] { return Stats().oldest_pending_seconds; }, this);
+  m->AddCallbackGauge(
+      "avafs_durable_used_bytes", "Bytes used on the durable tier (with reservations)", l,
+      [this] { return static_cast<double>(UsedBytes()); }, this);
+  m->AddCallbackGauge(
+      "avafs_durable_capacity_bytes", "Capacity of the durable tier (0: unlimited)", l,
+      [this] { return static_cast<double>(config_.durable_capacity); }, this);
+  m->AddCallbackGauge(
+      "avafs_durable_evictions", "Uploaded files removed from the durable tier", l,
+      [this] { return static_cast<double>(evictions_.load()); }, this);
 }
 
 Result<std::unique_ptr<WriteBack>> WriteBack::Open(WritebackConfig config, std::string mount,
@@ -90,8 +99,8 @@ Result<std::unique_ptr<WriteBack>> WriteBack::Open(WritebackConfig config, std::
     }
     ::closedir(d);
     if (dropped > 0) {
-      AVA_LOG(env.logger, kWarn, "writeback", "{}: removed {} staging file(s) of writes never committed", wb->mount_,
-              dropped);
+      AVA_LOG(env.logger, kWarn, "writeback", "{}: removed {} staging file(s) of writes never committed",
+              wb->mount_, dropped);
     }
   }
   if (!snapshot.queue.empty()) {
@@ -109,11 +118,15 @@ Status WriteBack::Replay(const JournalSnapshot& snapshot) {
       case UploadOp::kPut: {
         Result<store::ObjectInfo> info = durable_->Head(e.path);
         std::optional<uint64_t> size;
-        if (info.ok()) size = info->size;
-        else if (!info.status().IsNotFound()) return info.status().Annotate("replaying the write-back journal");
+        if (info.ok())
+          size = info->size;
+        else if (!info.status().IsNotFound())
+          return info.status().Annotate("replaying the write-back journal");
         AVA_RETURN_IF_ERROR(journal_->SetDurableSize(e.path, size));
-        if (size) index_.SetDurable(e.path, *size, e.enqueued_ns);
-        else index_.EraseDurable(e.path);
+        if (size)
+          index_.SetDurable(e.path, *size, e.enqueued_ns);
+        else
+          index_.EraseDurable(e.path);
         break;
       }
       case UploadOp::kDelete:
@@ -200,10 +213,12 @@ Status WriteBack::Reserve(uint64_t bytes) {
     uint64_t need = UsedBytes() + bytes - std::min(UsedBytes() + bytes, config_.durable_capacity);
     if (cloud_ == nullptr || EvictBytes(need) == 0) break;
   }
-  return Status::NoSpace(fmt::format(
-      "the durable tier of {} is full ({} of {} used, {} not yet uploaded); writes succeed again once uploads "
-      "free space",
-      mount_, FormatBytes(UsedBytes()), FormatBytes(config_.durable_capacity), FormatBytes(index_.dirty_bytes())));
+  return Status::NoSpace(
+      fmt::format("the durable tier of {} is full ({} of {} used, {} not yet uploaded); writes succeed again "
+                  "once uploads "
+                  "free space",
+                  mount_, FormatBytes(UsedBytes()), FormatBytes(config_.durable_capacity),
+                  FormatBytes(index_.dirty_bytes())));
 }
 
 void WriteBack::Release(uint64_t bytes) {
@@ -214,7 +229,8 @@ void WriteBack::Release(uint64_t bytes) {
 
 uint64_t WriteBack::EvictBytes(uint64_t bytes) {
   if (cloud_ == nullptr) return 0;
-  auto candidates = index_.EvictionCandidates(bytes, [this](const std::string& p) { return FindWriter(p) != nullptr; });
+  auto candidates =
+      index_.EvictionCandidates(bytes, [this](const std::string& p) { return FindWriter(p) != nullptr; });
   uint64_t freed = 0;
   for (const auto& [path, size] : candidates) {
     std::unique_lock<std::recursive_mutex> lock(StripeFor(path), std::try_to_lock);
@@ -262,7 +278,8 @@ std::vector<std::pair<std::string, uint64_t>> WriteBack::WritersIn(const std::st
   return out;
 }
 
-Result<std::shared_ptr<StagedFile>> WriteBack::OpenWriter(const std::string& path, bool truncate, bool is_new) {
+Result<std::shared_ptr<StagedFile>> WriteBack::OpenWriter(const std::string& path, bool truncate,
+                                                          bool is_new) {
   std::lock_guard<std::recursive_mutex> stripe(StripeFor(path));
   std::shared_ptr<StagedFile> existing = FindWriter(path);
   if (existing) {
@@ -375,11 +392,15 @@ Status WriteBack::Commit(StagedFile& file) {
     // Not durable: take the queued upload back; the durable tier keeps what it had.
     Result<store::ObjectInfo> now = durable_->Head(path);
     std::optional<uint64_t> held;
-    if (now.ok()) held = now->size;
-    else if (!now.status().IsNotFound()) held = before;
+    if (now.ok())
+      held = now->size;
+    else if (!now.status().IsNotFound())
+      held = before;
     journal_->AbortPut(entry.seq, path, held).IgnoreError();
-    if (held) index_.SetDurable(path, *held, entry.enqueued_ns);
-    else index_.EraseDurable(path);
+    if (held)
+      index_.SetDurable(path, *held, entry.enqueued_ns);
+    else
+      index_.EraseDurable(path);
     return s.Annotate(fmt::format("writing {} to the durable tier", path));
   }
   // The durable tier now holds the file: its reservation is part of the durable bytes.
@@ -438,8 +459,9 @@ Status WriteBack::Unlink(const std::string& path) {
   }
   Status s = durable_->Delete(path);
   if (!s.ok() && !s.IsNotFound()) {
-    AVA_LOG(env_.logger, kWarn, "writeback", "{}: delete of {} on the durable tier failed ({}); retried at restart",
-            mount_, path, s.ToString());
+    AVA_LOG(env_.logger, kWarn, "writeback",
+            "{}: delete of {} on the durable tier failed ({}); retried at restart", mount_, path,
+            s.ToString());
   }
   return Queued(entry);
 }
@@ -483,8 +505,10 @@ Status WriteBack::Promote(const std::string& path) {
       Result<store::GetResult> got = view_.Get(req);
       s = got.ok() ? (*up)->UploadPart(part, got->data) : got.status();
     }
-    if (s.ok()) s = (*up)->Complete().status();
-    else if (up.ok()) (*up)->Abort().IgnoreError();
+    if (s.ok())
+      s = (*up)->Complete().status();
+    else if (up.ok())
+      (*up)->Abort().IgnoreError();
   }
   Release(info.size);
   if (!s.ok()) return s.Annotate(fmt::format("copying {} to the durable tier", path));
@@ -543,8 +567,9 @@ Status WriteBack::Rename(const std::string& from, const std::string& to) {
   Status s = durable_->Copy(from, to).status();
   if (s.ok()) s = durable_->Delete(from);
   if (!s.ok()) {
-    AVA_LOG(env_.logger, kWarn, "writeback", "{}: rename {} → {} on the durable tier failed ({}); finished at restart",
-            mount_, from, to, s.ToString());
+    AVA_LOG(env_.logger, kWarn, "writeback",
+            "{}: rename {} → {} on the durable tier failed ({}); finished at restart", mount_, from, to,
+            s.ToString());
     return s;
   }
   return Queued(entry);
@@ -604,9 +629,10 @@ Status WriteBack::Flush(const std::string& prefix, Nanos timeout) {
   Nanos deadline = env_.clock->Now() + timeout;
   while (index_.PendingUnder(prefix)) {
     if (env_.clock->Now() >= deadline) {
-      return Status::DeadlineExceeded(fmt::format("{} change(s) under '{}' not uploaded yet (the cloud store may be "
-                                                  "down; they are retried in the background)",
-                                                  index_.PendingCountUnder(prefix), prefix));
+      return Status::DeadlineExceeded(
+          fmt::format("{} change(s) under '{}' not uploaded yet (the cloud store may be "
+                      "down; they are retried in the background)",
+                      index_.PendingCountUnder(prefix), prefix));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     uploader_->Wake();

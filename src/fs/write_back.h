@@ -57,8 +57,8 @@ struct WritebackConfig {
 
 struct WritebackStats {
   uint64_t queue_length = 0;
-  uint64_t dirty_bytes = 0;         // on the durable tier, not yet in the cloud
-  uint64_t staged_bytes = 0;        // in files open for writing
+  uint64_t dirty_bytes = 0;   // on the durable tier, not yet in the cloud
+  uint64_t staged_bytes = 0;  // in files open for writing
   double oldest_pending_seconds = 0;
   uint64_t durable_used_bytes = 0;
   uint64_t durable_capacity_bytes = 0;

@@ -100,8 +100,8 @@ bool WritebackIndex::HasPending(const std::string& path) const {
   return by_path_.count(path) > 0;
 }
 
-std::vector<UploadEntry> WritebackIndex::Runnable(int64_t now_ns, bool ignore_delay, const std::set<int64_t>& running,
-                                                  size_t max) const {
+std::vector<UploadEntry> WritebackIndex::Runnable(int64_t now_ns, bool ignore_delay,
+                                                  const std::set<int64_t>& running, size_t max) const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<UploadEntry> out;
   for (const auto& [seq, e] : pending_) {

@@ -71,13 +71,13 @@ class WritebackIndex {
   std::unordered_map<std::string, Durable> durable_ GUARDED_BY(mu_);
   uint64_t durable_bytes_ GUARDED_BY(mu_) = 0;
   std::set<std::string> whiteouts_ GUARDED_BY(mu_);
-  std::map<int64_t, UploadEntry> pending_ GUARDED_BY(mu_);                // by seq
+  std::map<int64_t, UploadEntry> pending_ GUARDED_BY(mu_);                      // by seq
   std::unordered_map<std::string, std::set<int64_t>> by_path_ GUARDED_BY(mu_);  // path → pending seqs
 };
 
 template <typename Exclude>
 std::vector<std::pair<std::string, uint64_t>> WritebackIndex::EvictionCandidates(uint64_t bytes,
-                                                                                   Exclude exclude) const {
+                                                                                 Exclude exclude) const {
   std::vector<std::pair<int64_t, std::pair<std::string, uint64_t>>> clean;
   {
     std::lock_guard<std::mutex> lock(mu_);

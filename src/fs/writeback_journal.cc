@@ -19,7 +19,8 @@ class Stmt {
     return *this;
   }
   Stmt& Bind(int i, const std::string& v) {
-    if (rc_ == SQLITE_OK) rc_ = sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    if (rc_ == SQLITE_OK)
+      rc_ = sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
   }
   // Runs to completion (for statements without rows).
@@ -90,8 +91,8 @@ std::string_view UploadOpName(UploadOp op) {
 
 Result<std::unique_ptr<WritebackJournal>> WritebackJournal::Open(const std::string& path, Clock* clock) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
@@ -128,9 +129,10 @@ Status WritebackJournal::Migrate() {
   if (s.ok()) {
     Stmt q(db_, "SELECT value FROM meta WHERE key='schema_version'");
     if (q.Next() && std::stoi(q.Text(0)) > kSchemaVersion) {
-      s = Status::FailedPrecondition(fmt::format(
-          "the write-back journal has schema version {}, newer than this avafs understands ({}); use a newer avafs",
-          q.Text(0), kSchemaVersion));
+      s =
+          Status::FailedPrecondition(fmt::format("the write-back journal has schema version {}, newer than "
+                                                 "this avafs understands ({}); use a newer avafs",
+                                                 q.Text(0), kSchemaVersion));
     }
   }
   Status end = Exec(s.ok() ? "COMMIT;" : "ROLLBACK;");
@@ -153,7 +155,8 @@ JournalSnapshot WritebackJournal::Load() {
   std::lock_guard<std::mutex> lock(mu_);
   JournalSnapshot out;
   Stmt q(db_,
-         "SELECT seq, op, path, path2, enqueued_ns, attempts, not_before_ns, last_error FROM queue ORDER BY seq");
+         "SELECT seq, op, path, path2, enqueued_ns, attempts, not_before_ns, last_error FROM queue ORDER BY "
+         "seq");
   while (q.Next()) {
     out.queue.push_back(UploadEntry{q.Int(0), static_cast<UploadOp>(q.Int(1)), q.Text(2), q.Text(3), q.Int(4),
                                     static_cast<int>(q.Int(5)), q.Int(6), q.Text(7)});
@@ -167,19 +170,21 @@ JournalSnapshot WritebackJournal::Load() {
   return out;
 }
 
-Result<UploadEntry> WritebackJournal::BeginPut(const std::string& path, uint64_t size, int64_t not_before_ns) {
+Result<UploadEntry> WritebackJournal::BeginPut(const std::string& path, uint64_t size,
+                                               int64_t not_before_ns) {
   UploadEntry e;
   e.op = UploadOp::kPut;
   e.path = path;
   e.enqueued_ns = clock_->WallNow().count();
   e.not_before_ns = not_before_ns;
   Status s = InTransaction([&]() -> Status {
-    AVA_RETURN_IF_ERROR(Stmt(db_, "INSERT INTO queue(op, path, enqueued_ns, not_before_ns) VALUES(?, ?, ?, ?)")
-                            .Bind(1, static_cast<int64_t>(e.op))
-                            .Bind(2, path)
-                            .Bind(3, e.enqueued_ns)
-                            .Bind(4, not_before_ns)
-                            .Run());
+    AVA_RETURN_IF_ERROR(
+        Stmt(db_, "INSERT INTO queue(op, path, enqueued_ns, not_before_ns) VALUES(?, ?, ?, ?)")
+            .Bind(1, static_cast<int64_t>(e.op))
+            .Bind(2, path)
+            .Bind(3, e.enqueued_ns)
+            .Bind(4, not_before_ns)
+            .Run());
     e.seq = sqlite3_last_insert_rowid(db_);
     return Stmt(db_, "INSERT OR REPLACE INTO durable(path, size, last_used_ns) VALUES(?, ?, ?)")
         .Bind(1, path)
@@ -191,7 +196,8 @@ Result<UploadEntry> WritebackJournal::BeginPut(const std::string& path, uint64_t
   return e;
 }
 
-Status WritebackJournal::AbortPut(int64_t seq, const std::string& path, std::optional<uint64_t> durable_size) {
+Status WritebackJournal::AbortPut(int64_t seq, const std::string& path,
+                                  std::optional<uint64_t> durable_size) {
   return InTransaction([&]() -> Status {
     AVA_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM queue WHERE seq = ?").Bind(1, seq).Run());
     if (!durable_size) return Stmt(db_, "DELETE FROM durable WHERE path = ?").Bind(1, path).Run();
@@ -212,12 +218,13 @@ Result<UploadEntry> WritebackJournal::RecordDelete(const std::string& path, int6
     AVA_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM durable WHERE path = ?").Bind(1, path).Run());
     AVA_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM attrs WHERE path = ?").Bind(1, path).Run());
     AVA_RETURN_IF_ERROR(Stmt(db_, "INSERT OR IGNORE INTO whiteouts(path) VALUES(?)").Bind(1, path).Run());
-    AVA_RETURN_IF_ERROR(Stmt(db_, "INSERT INTO queue(op, path, enqueued_ns, not_before_ns) VALUES(?, ?, ?, ?)")
-                            .Bind(1, static_cast<int64_t>(e.op))
-                            .Bind(2, path)
-                            .Bind(3, e.enqueued_ns)
-                            .Bind(4, not_before_ns)
-                            .Run());
+    AVA_RETURN_IF_ERROR(
+        Stmt(db_, "INSERT INTO queue(op, path, enqueued_ns, not_before_ns) VALUES(?, ?, ?, ?)")
+            .Bind(1, static_cast<int64_t>(e.op))
+            .Bind(2, path)
+            .Bind(3, e.enqueued_ns)
+            .Bind(4, not_before_ns)
+            .Run());
     e.seq = sqlite3_last_insert_rowid(db_);
     return Status::OK();
   });
@@ -225,8 +232,8 @@ Result<UploadEntry> WritebackJournal::RecordDelete(const std::string& path, int6
   return e;
 }
 
-Result<UploadEntry> WritebackJournal::RecordRename(const std::string& from, const std::string& to, uint64_t size,
-                                                   int64_t not_before_ns) {
+Result<UploadEntry> WritebackJournal::RecordRename(const std::string& from, const std::string& to,
+                                                   uint64_t size, int64_t not_before_ns) {
   UploadEntry e;
   e.op = UploadOp::kRename;
   e.path = from;
@@ -240,7 +247,8 @@ Result<UploadEntry> WritebackJournal::RecordRename(const std::string& from, cons
                             .Bind(2, static_cast<int64_t>(size))
                             .Bind(3, e.enqueued_ns)
                             .Run());
-    AVA_RETURN_IF_ERROR(Stmt(db_, "UPDATE OR REPLACE attrs SET path = ? WHERE path = ?").Bind(1, to).Bind(2, from).Run());
+    AVA_RETURN_IF_ERROR(
+        Stmt(db_, "UPDATE OR REPLACE attrs SET path = ? WHERE path = ?").Bind(1, to).Bind(2, from).Run());
     AVA_RETURN_IF_ERROR(Stmt(db_, "INSERT OR IGNORE INTO whiteouts(path) VALUES(?)").Bind(1, from).Run());
     AVA_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM whiteouts WHERE path = ?").Bind(1, to).Run());
     AVA_RETURN_IF_ERROR(
@@ -266,12 +274,13 @@ Result<UploadEntry> WritebackJournal::RecordMkdir(const std::string& dir, int64_
   e.not_before_ns = not_before_ns;
   Status s = InTransaction([&]() -> Status {
     AVA_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM whiteouts WHERE path = ?").Bind(1, dir).Run());
-    AVA_RETURN_IF_ERROR(Stmt(db_, "INSERT INTO queue(op, path, enqueued_ns, not_before_ns) VALUES(?, ?, ?, ?)")
-                            .Bind(1, static_cast<int64_t>(e.op))
-                            .Bind(2, dir)
-                            .Bind(3, e.enqueued_ns)
-                            .Bind(4, not_before_ns)
-                            .Run());
+    AVA_RETURN_IF_ERROR(
+        Stmt(db_, "INSERT INTO queue(op, path, enqueued_ns, not_before_ns) VALUES(?, ?, ?, ?)")
+            .Bind(1, static_cast<int64_t>(e.op))
+            .Bind(2, dir)
+            .Bind(3, e.enqueued_ns)
+            .Bind(4, not_before_ns)
+            .Run());
     e.seq = sqlite3_last_insert_rowid(db_);
     return Status::OK();
   });
@@ -290,7 +299,8 @@ Status WritebackJournal::Complete(const UploadEntry& entry) {
   });
 }
 
-Status WritebackJournal::RecordFailure(int64_t seq, int attempts, int64_t not_before_ns, const std::string& error) {
+Status WritebackJournal::RecordFailure(int64_t seq, int attempts, int64_t not_before_ns,
+                                       const std::string& error) {
   return InTransaction([&]() -> Status {
     return Stmt(db_, "UPDATE queue SET attempts = ?, not_before_ns = ?, last_error = ? WHERE seq = ?")
         .Bind(1, attempts)
@@ -303,7 +313,8 @@ Status WritebackJournal::RecordFailure(int64_t seq, int attempts, int64_t not_be
 
 Status WritebackJournal::ExpediteAll(const std::string& prefix) {
   return InTransaction([&]() -> Status {
-    return Stmt(db_, "UPDATE queue SET not_before_ns = 0 WHERE substr(path, 1, ?) = ? OR substr(path2, 1, ?) = ?")
+    return Stmt(db_,
+                "UPDATE queue SET not_before_ns = 0 WHERE substr(path, 1, ?) = ? OR substr(path2, 1, ?) = ?")
         .Bind(1, static_cast<int64_t>(prefix.size()))
         .Bind(2, prefix)
         .Bind(3, static_cast<int64_t>(prefix.size()))
@@ -334,7 +345,8 @@ Status WritebackJournal::SetAttrs(const std::string& path, const FileAttrs& attr
 }
 
 Status WritebackJournal::DropAttrs(const std::string& path) {
-  return InTransaction([&]() -> Status { return Stmt(db_, "DELETE FROM attrs WHERE path = ?").Bind(1, path).Run(); });
+  return InTransaction(
+      [&]() -> Status { return Stmt(db_, "DELETE FROM attrs WHERE path = ?").Bind(1, path).Run(); });
 }
 
 }  // namespace ava::fs

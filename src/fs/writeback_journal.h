@@ -33,8 +33,8 @@ std::string_view UploadOpName(UploadOp op);
 struct UploadEntry {
   int64_t seq = 0;
   UploadOp op = UploadOp::kPut;
-  std::string path;   // key relative to the mount; directories end with '/'
-  std::string path2;  // RENAME: the new name
+  std::string path;         // key relative to the mount; directories end with '/'
+  std::string path2;        // RENAME: the new name
   int64_t enqueued_ns = 0;  // wall time
   int attempts = 0;
   int64_t not_before_ns = 0;  // wall time of the next attempt

@@ -29,9 +29,7 @@ TEST(FileUtilTest, MakeDirsCreatesPrivateDirectories) {
   EXPECT_STATUS(MakeDirs(dir.Sub("file"), 0700), kFailedPrecondition);
 }
 
-TEST(FileUtilTest, ReadMissingFileIsNotFound) {
-  EXPECT_STATUS(ReadFile("/nonexistent/x"), kNotFound);
-}
+TEST(FileUtilTest, ReadMissingFileIsNotFound) { EXPECT_STATUS(ReadFile("/nonexistent/x"), kNotFound); }
 
 }  // namespace
 }  // namespace ava

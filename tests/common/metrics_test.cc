@@ -42,7 +42,8 @@ TEST(MetricsTest, RendersPrometheusTextThatParsesBack) {
 TEST(MetricsTest, RemovedCallbacksAreNotRendered) {
   MetricsRegistry r;
   int owner = 0;
-  r.AddCallbackGauge("g", "G", {}, [] { return 1.0; }, &owner);
+  r.AddCallbackGauge(
+      "g", "G", {}, [] { return 1.0; }, &owner);
   r.RemoveCallbacks(&owner);
   EXPECT_EQ(ParsePrometheusText(r.RenderPrometheus()).count("g"), 0u);
 }

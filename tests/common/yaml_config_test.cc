@@ -36,7 +36,8 @@ TEST(YamlConfigTest, UnknownKeySuggestsTheClosestOne) {
   ASSERT_OK(doc);
   Status s = CheckKeys(*doc, doc->root, {"capacity", "high_watermark"});
   ASSERT_STATUS(s, kInvalidArgument);
-  EXPECT_NE(s.message().find("c.yaml:1:1: unknown key 'capacty' (did you mean 'capacity'?)"), std::string::npos)
+  EXPECT_NE(s.message().find("c.yaml:1:1: unknown key 'capacty' (did you mean 'capacity'?)"),
+            std::string::npos)
       << s;
 }
 

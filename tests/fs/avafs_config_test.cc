@@ -33,8 +33,9 @@ mounts:
 }
 
 TEST(AvafsConfigTest, ErrorsNameFileLineAndProblem) {
-  auto dup = ParseAvafsConfig("mounts:\n  - name: a\n    store: {uri: 'mem://a'}\n  - name: a\n    store: {uri: 'mem://b'}\n",
-                              "m.yaml");
+  auto dup = ParseAvafsConfig(
+      "mounts:\n  - name: a\n    store: {uri: 'mem://a'}\n  - name: a\n    store: {uri: 'mem://b'}\n",
+      "m.yaml");
   ASSERT_STATUS(dup, kInvalidArgument);
   EXPECT_NE(dup.status().message().find("m.yaml:4:"), std::string::npos) << dup.status();
   EXPECT_NE(dup.status().message().find("used twice"), std::string::npos);
@@ -43,7 +44,8 @@ TEST(AvafsConfigTest, ErrorsNameFileLineAndProblem) {
   ASSERT_STATUS(typo, kInvalidArgument);
   EXPECT_NE(typo.status().message().find("did you mean 'store'"), std::string::npos) << typo.status();
 
-  auto ttl = ParseAvafsConfig("metadata_ttl: forever\nmounts:\n  - name: a\n    store: {uri: 'mem://a'}\n", "m.yaml");
+  auto ttl = ParseAvafsConfig("metadata_ttl: forever\nmounts:\n  - name: a\n    store: {uri: 'mem://a'}\n",
+                              "m.yaml");
   ASSERT_STATUS(ttl, kInvalidArgument);
   EXPECT_NE(ttl.status().message().find("m.yaml:1:"), std::string::npos) << ttl.status();
 
@@ -54,7 +56,8 @@ TEST(AvafsConfigTest, ErrorsNameFileLineAndProblem) {
   ASSERT_STATUS(syntax, kInvalidArgument);
   EXPECT_NE(syntax.status().message().find("m.yaml:"), std::string::npos);
 
-  auto block = ParseAvafsConfig("read: {block_size: 3MiB}\nmounts:\n  - name: a\n    store: {uri: 'mem://a'}\n", "m.yaml");
+  auto block = ParseAvafsConfig(
+      "read: {block_size: 3MiB}\nmounts:\n  - name: a\n    store: {uri: 'mem://a'}\n", "m.yaml");
   ASSERT_STATUS(block, kInvalidArgument);
   EXPECT_NE(block.status().message().find("power of two"), std::string::npos) << block.status();
 }

@@ -37,7 +37,7 @@ TEST(ReadaheadTest, FirstReadAwayFromStartIsNotAssumedSequential) {
 TEST(ReadaheadTest, SlightlyOutOfOrderKernelReadsStaySequential) {
   ReadaheadWindow w(kB, 16);
   w.OnRead(0, 512 << 10);
-  w.OnRead(1 * kB, 512 << 10);           // skipped ahead half a block: async readahead
+  w.OnRead(1 * kB, 512 << 10);                    // skipped ahead half a block: async readahead
   EXPECT_GT(w.OnRead(512 << 10, 512 << 10), 0u);  // the request the kernel sent late
 }
 

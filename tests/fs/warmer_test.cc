@@ -22,8 +22,8 @@ TEST(WarmerTest, WarmedFilesAreReadWithoutAnyGet) {
   env.Put("test/0.png", "not warmed");
   Warmer warmer(env.fs.get(), env.fetcher.get(), &env.clock);
   int callbacks = 0;
-  Result<WarmProgress> p = warmer.Run({"/data/train"}, WarmOptions{.parallel = 4},
-                                      [&](const WarmProgress&) { callbacks++; });
+  Result<WarmProgress> p =
+      warmer.Run({"/data/train"}, WarmOptions{.parallel = 4}, [&](const WarmProgress&) { callbacks++; });
   ASSERT_OK(p);
   EXPECT_EQ(p->files_total, 60u);
   EXPECT_EQ(p->files_done, 60u);
@@ -34,7 +34,8 @@ TEST(WarmerTest, WarmedFilesAreReadWithoutAnyGet) {
 
   uint64_t gets = env.Gets(), lists = env.Lists(), heads = env.Heads();
   for (int c = 0; c < 3; ++c) {
-    for (int i = 0; i < 20; ++i) ASSERT_OK(env.ReadAll("train/" + std::to_string(c) + "/" + std::to_string(i) + ".png"));
+    for (int i = 0; i < 20; ++i)
+      ASSERT_OK(env.ReadAll("train/" + std::to_string(c) + "/" + std::to_string(i) + ".png"));
   }
   EXPECT_EQ(env.Gets(), gets);
   // The warm-up's flat listing also answered every lookup below train/.
@@ -52,12 +53,14 @@ TEST(WarmerTest, MetadataOnlyFetchesNoData) {
   FsTestEnv env;
   for (int i = 0; i < 30; ++i) env.Put("d/sub" + std::to_string(i % 3) + "/f" + std::to_string(i), "x");
   Warmer warmer(env.fs.get(), env.fetcher.get(), &env.clock);
-  Result<WarmProgress> p = warmer.Run({"/data/d"}, WarmOptions{.metadata_only = true}, [](const WarmProgress&) {});
+  Result<WarmProgress> p =
+      warmer.Run({"/data/d"}, WarmOptions{.metadata_only = true}, [](const WarmProgress&) {});
   ASSERT_OK(p);
   EXPECT_EQ(p->files_total, 30u);
   EXPECT_EQ(env.Gets(), 0u);
   uint64_t lists = env.Lists(), heads = env.Heads();
-  for (int i = 0; i < 30; ++i) ASSERT_OK(env.Walk("d/sub" + std::to_string(i % 3) + "/f" + std::to_string(i)));
+  for (int i = 0; i < 30; ++i)
+    ASSERT_OK(env.Walk("d/sub" + std::to_string(i % 3) + "/f" + std::to_string(i)));
   EXPECT_EQ(env.Lists(), lists);
   EXPECT_EQ(env.Heads(), heads);
 }

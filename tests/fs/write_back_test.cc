@@ -28,7 +28,8 @@ class WriteBackTest : public ::testing::Test {
     c.durable_capacity = capacity;
     c.durable_high_watermark = 0.8;
     c.durable_low_watermark = 0.5;
-    auto opened = WriteBack::Open(c, "out", &durable_, with_cloud ? &cloud_ : nullptr, WritebackEnv{&clock_, &log_, nullptr});
+    auto opened = WriteBack::Open(c, "out", &durable_, with_cloud ? &cloud_ : nullptr,
+                                  WritebackEnv{&clock_, &log_, nullptr});
     ASSERT_OK(opened);
     wb_ = std::move(*opened);
   }
@@ -55,12 +56,12 @@ TEST_F(WriteBackTest, CloseMakesTheFileDurableAndTheUploadFollowsAfterTheDelay) 
   Open();
   const std::string data = RandomBytes(100000, 1);
   ASSERT_OK(WriteFile("run/model.pt", data));
-  EXPECT_EQ(ReadObject(durable_mem_, "run/model.pt"), data);          // durable at close
-  EXPECT_STATUS(cloud_mem_.Head("run/model.pt"), kNotFound);          // not uploaded yet
-  EXPECT_EQ(ReadObject(*wb_->view(), "run/model.pt"), data);          // readers see it
+  EXPECT_EQ(ReadObject(durable_mem_, "run/model.pt"), data);  // durable at close
+  EXPECT_STATUS(cloud_mem_.Head("run/model.pt"), kNotFound);  // not uploaded yet
+  EXPECT_EQ(ReadObject(*wb_->view(), "run/model.pt"), data);  // readers see it
   EXPECT_EQ(wb_->Stats().queue_length, 1u);
   EXPECT_EQ(wb_->Stats().dirty_bytes, data.size());
-  EXPECT_EQ(wb_->uploader().RunUntilIdle(false), 0u);                 // the delay has not passed
+  EXPECT_EQ(wb_->uploader().RunUntilIdle(false), 0u);  // the delay has not passed
   clock_.Advance(std::chrono::seconds(31));
   EXPECT_EQ(wb_->uploader().RunUntilIdle(false), 1u);
   EXPECT_EQ(ReadObject(cloud_mem_, "run/model.pt"), data);
@@ -118,7 +119,8 @@ TEST_F(WriteBackTest, CloudDownRetriesWithBackoffAndEverythingArrivesExactlyOnce
   cloud_.ResetCounts();
   clock_.Advance(std::chrono::minutes(2));
   EXPECT_EQ(wb_->uploader().RunUntilIdle(false), 20u);
-  for (int i = 0; i < 20; ++i) EXPECT_EQ(ReadObject(cloud_mem_, "f" + std::to_string(i)), "data" + std::to_string(i));
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(ReadObject(cloud_mem_, "f" + std::to_string(i)), "data" + std::to_string(i));
   EXPECT_EQ(cloud_.Count(store::StoreOp::kPut), 20u);  // each exactly once
   EXPECT_TRUE(log_.Contains("connection refused"));
 }
@@ -165,11 +167,11 @@ TEST_F(WriteBackTest, FullDurableTierRefusesWritesUntilUploadsFreeSpace) {
   Status s = wb_->Write(**b, 0, RandomBytes(600 << 10, 4));
   ASSERT_STATUS(s, kNoSpace);  // "a" is not uploaded yet and cannot be evicted
   EXPECT_NE(s.message().find("not yet uploaded"), std::string::npos) << s;
-  Upload();                     // "a" reaches the cloud: its durable copy may go
+  Upload();  // "a" reaches the cloud: its durable copy may go
   ASSERT_OK(wb_->Write(**b, 0, RandomBytes(600 << 10, 4)));
   ASSERT_OK(wb_->CloseWriter(*b));
-  EXPECT_STATUS(durable_mem_.Head("a"), kNotFound);              // evicted
-  EXPECT_EQ(ReadObject(*wb_->view(), "a").size(), 600u << 10);   // still readable, from the cloud
+  EXPECT_STATUS(durable_mem_.Head("a"), kNotFound);             // evicted
+  EXPECT_EQ(ReadObject(*wb_->view(), "a").size(), 600u << 10);  // still readable, from the cloud
   EXPECT_LE(wb_->Stats().durable_used_bytes, 1u << 20);
 }
 
