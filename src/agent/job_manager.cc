@@ -231,6 +231,7 @@ Status JobManager::ShipLogs(const LogShipper& ship, uint64_t max_batch_bytes) {
   Status first_error;
   for (auto& [id, job] : jobs_) {
     if (job.output_drained) continue;
+    Refresh(&job);  // a job that just ended has all its output in the file now: ship it this round
     const bool ended = job.phase == Phase::kEnded || job.phase == Phase::kLost;
     for (int round = 0; round < options_.max_batches_per_call; ++round) {
       Result<OutputLogBatch> batch = ReadOutputLog(job.dir.output_file(), job.shipped, max_batch_bytes);

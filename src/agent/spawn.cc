@@ -1,6 +1,7 @@
 #include "agent/spawn.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -26,7 +27,14 @@ Result<pid_t> SpawnDetached(const SpawnOptions& options) {
   sigemptyset(&mask);
   for (int s : options.blocked_signals) sigaddset(&mask, s);
 
+  // Everything is blocked across fork, so a signal sent to the new pid before the child has set its
+  // own mask is held (and, for the blocked_signals, kept pending for the program) instead of
+  // running the agent's handlers or default actions in the half-made child.
+  sigset_t all, old;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
   const pid_t pid = ::fork();
+  if (pid != 0) ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
   if (pid < 0) return Status::FromErrno(errno, "fork");
   if (pid == 0) {
     ::setsid();
