@@ -85,7 +85,7 @@ int RunMount(const Args& args) {
   if (!args.foreground) {
     Result<DaemonLink> detached = DaemonLink::Detach();
     if (!detached.ok()) return usage_error(detached.status().ToString());
-    link = std::move(*detached);
+    link = *detached;
   }
   auto fail = [&link](const std::string& m) { link.Fail(fmt::format("avafs mount: {}\n", m)); };
 

@@ -73,10 +73,13 @@ const Status& ToStatus(const Result<T>& r) {
 
 #define AVA_CONCAT_INNER_(a, b) a##b
 #define AVA_CONCAT_(a, b) AVA_CONCAT_INNER_(a, b)
+// `lhs` is a declaration ("auto x"), so it cannot be parenthesised; `tmp` is a generated name.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define AVA_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                               \
   if (!tmp.ok()) return tmp.status();              \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 // Declare-and-assign from a Result, or return its error: AVA_ASSIGN_OR_RETURN(auto x, F());
 #define AVA_ASSIGN_OR_RETURN(lhs, expr) \
   AVA_ASSIGN_OR_RETURN_IMPL_(AVA_CONCAT_(ava_result_, __LINE__), lhs, expr)
