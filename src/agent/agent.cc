@@ -69,19 +69,22 @@ Status Agent::RunOnce() {
   Result<HeartbeatReply> reply = deps_.client->Heartbeat(config_.node, snap.running, snap.finished);
   if (!reply.ok()) {
     if (heartbeat_errors_ != nullptr) heartbeat_errors_->Inc();
-    // avad lost the node (a new database) or the token changed: register again next round.
-    if (reply.status().IsNotFound() || reply.status().code() == Code::kUnauthenticated) registered_ = false;
+    // avad does not know the node (a new database answers "not registered") or the token changed:
+    // register again next round. Registering again is harmless: avad keeps the node's jobs.
+    const Code c = reply.status().code();
+    if (c == Code::kNotFound || c == Code::kFailedPrecondition || c == Code::kUnauthenticated)
+      registered_ = false;
     return reply.status().Annotate("heartbeat");
   }
   if (heartbeats_ != nullptr) heartbeats_->Inc();
 
-  std::vector<JobId> told;
-  for (const FinishedJob& f : snap.finished) told.push_back(f.job_id);
+  std::vector<JobKey> told;
+  for (const FinishedJob& f : snap.finished) told.push_back({f.job_id, f.member});
   told.insert(told.end(), snap.lost.begin(), snap.lost.end());
   deps_.jobs->Acknowledge(told);
   for (const KillOrder& k : reply->kill) deps_.jobs->Kill(k.job_id, k.reason);
   for (const Assignment& a : reply->start) {
-    if (!deps_.jobs->Knows(a.job_id)) deps_.jobs->Start(a);
+    if (!deps_.jobs->Knows(a.key())) deps_.jobs->Start(a);
   }
   return shipped;
 }

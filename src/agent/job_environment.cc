@@ -52,6 +52,7 @@ EnvMap ComposeJobEnv(const JobEnvInputs& in) {
     env["AVA_JOB_ID"] = std::to_string(in.assignment->job_id);
     env["AVA_GANG_MEMBER"] = std::to_string(in.assignment->member);
     env["AVA_GANG_SIZE"] = std::to_string(in.assignment->gang_size);
+    env["AVA_GPU_MILLI"] = std::to_string(in.assignment->gpu_milli);
   }
   if (in.mounts != nullptr) {
     for (const MountBinding& m : *in.mounts) env[m.env_name] = m.link_path.empty() ? m.path : m.link_path;

@@ -7,7 +7,9 @@
 //        CUDA_VISIBLE_DEVICES    exactly the job's GPUs ("" when it has none: CUDA then sees none)
 //        NVIDIA_VISIBLE_DEVICES  the same for container runtimes ("none" when the job has no GPU)
 //        CUDA_DEVICE_ORDER       PCI_BUS_ID, so CUDA numbers GPUs as NVML and the inventory do
-//        AVA_JOB_ID, AVA_JOB_NAME, AVA_NODE, AVA_GPUS, AVA_GANG_MEMBER, AVA_GANG_SIZE, AVA_JOB_DIR
+//        AVA_JOB_ID, AVA_JOB_NAME, AVA_NODE, AVA_GPUS, AVA_GANG_MEMBER, AVA_GANG_SIZE, AVA_JOB_DIR,
+//        AVA_GPU_MILLI           the share of each GPU the job was given (1000: whole GPUs; a
+//                                smaller share is a promise the job must keep, nothing enforces it)
 //        AVA_MOUNT_<NAME>        where each mount is visible (its path, or its link in symlink mode)
 //
 // Thread safety: free functions over values.

@@ -27,11 +27,15 @@ void RemoveTree(const std::string& path, Logger* log) {
   if (ec) AVA_LOG(log, kWarn, "agent", "cannot remove {}: {}", path, ec.message());
 }
 
-std::optional<JobId> ParseJobDirName(std::string_view name) {
-  JobId id = 0;
-  auto [p, ec] = std::from_chars(name.data(), name.data() + name.size(), id);
-  if (ec != std::errc() || p != name.data() + name.size() || id <= 0) return std::nullopt;
-  return id;
+// "12-0" → job 12, member 0.
+std::optional<JobKey> ParseJobDirName(std::string_view name) {
+  JobKey key;
+  const char* end = name.data() + name.size();
+  auto [p, ec] = std::from_chars(name.data(), end, key.job_id);
+  if (ec != std::errc() || key.job_id <= 0 || p == end || *p != '-') return std::nullopt;
+  auto [q, ec2] = std::from_chars(p + 1, end, key.member);
+  if (ec2 != std::errc() || q != end || key.member < 0) return std::nullopt;
+  return key;
 }
 
 }  // namespace
@@ -49,19 +53,22 @@ JobManager::JobManager(JobManagerOptions options) : options_(std::move(options))
   }
 }
 
-std::string JobManager::JobPath(JobId id) const { return fmt::format("{}/jobs/{}", options_.state_dir, id); }
+std::string JobManager::JobPath(JobKey key) const {
+  return fmt::format("{}/jobs/{}-{}", options_.state_dir, key.job_id, key.member);
+}
 
 size_t JobManager::running() const {
   size_t n = 0;
-  for (const auto& [id, job] : jobs_) n += job.phase == Phase::kRunning || job.phase == Phase::kStarting;
+  for (const auto& [key, job] : jobs_) n += job.phase == Phase::kRunning || job.phase == Phase::kStarting;
   return n;
 }
 
 void JobManager::FailAtStart(Job* job, const std::string& error) {
-  AVA_LOG(options_.logger, kWarn, "agent", "job {} cannot start: {}", job->id, error);
+  AVA_LOG(options_.logger, kWarn, "agent", "job {} cannot start: {}", job->key.job_id, error);
   if (start_failures_ != nullptr) start_failures_->Inc();
   job->result = FinishedJob{};
-  job->result.job_id = job->id;
+  job->result.job_id = job->key.job_id;
+  job->result.member = job->key.member;
   job->result.error = error;
   job->phase = Phase::kEnded;
   // The reason also goes into the job's log, where its owner looks first.
@@ -71,23 +78,25 @@ void JobManager::FailAtStart(Job* job, const std::string& error) {
         .IgnoreError();
   }
   if (Status s = job->dir.WriteExit(ExitRecord{job->result, options_.clock->WallNow()}); !s.ok()) {
-    AVA_LOG(options_.logger, kError, "agent", "job {}: cannot record the start failure: {}", job->id,
+    AVA_LOG(options_.logger, kError, "agent", "job {}: cannot record the start failure: {}", job->key.job_id,
             s.ToString());
   }
 }
 
 void JobManager::Start(const Assignment& a) {
-  if (jobs_.count(a.job_id)) {
-    AVA_LOG(options_.logger, kDebug, "agent", "job {} is already here; ignoring a repeated start", a.job_id);
+  if (jobs_.count(a.key())) {
+    AVA_LOG(options_.logger, kDebug, "agent", "job {} member {} is already here; ignoring a repeated start",
+            a.job_id, a.member);
     return;
   }
-  Job job{a.job_id, JobDir(JobPath(a.job_id))};
+  Job job{a.key(), JobDir(JobPath(a.key()))};
   job.launched = options_.clock->Now();
-  Job* j = &jobs_.emplace(a.job_id, std::move(job)).first->second;
+  Job* j = &jobs_.emplace(a.key(), std::move(job)).first->second;
   if (Status s = MakeDirs(j->dir.path(), 0700); !s.ok()) {
     // Without a directory nothing can be recorded; the job is reported from memory.
-    j->result = FinishedJob{
-        a.job_id, std::nullopt, std::nullopt, "cannot create the job directory: " + s.message(), {}};
+    j->result = FinishedJob{a.job_id,     std::nullopt,
+                            std::nullopt, "cannot create the job directory: " + s.message(),
+                            std::nullopt, a.member};
     j->phase = Phase::kEnded;
     j->output_drained = true;
     return;
@@ -154,14 +163,14 @@ std::optional<ProcessId> JobManager::LiveSupervisor(Job* job) {
 }
 
 void JobManager::MarkLost(Job* job, const std::string& why) {
-  AVA_LOG(options_.logger, kWarn, "agent", "job {} is lost: {}", job->id, why);
+  AVA_LOG(options_.logger, kWarn, "agent", "job {} is lost: {}", job->key.job_id, why);
   if (lost_ != nullptr) lost_->Inc();
   job->phase = Phase::kLost;
   // Nobody watches the job any more; stop what is left of it so its GPUs are really free.
   if (job->record && job->record->job.valid()) {
     if (SignalGroup(job->record->job, SIGKILL).ok()) {
-      AVA_LOG(options_.logger, kWarn, "agent", "job {}: killed its unsupervised process group {}", job->id,
-              job->record->job.pid);
+      AVA_LOG(options_.logger, kWarn, "agent", "job {}: killed its unsupervised process group {}",
+              job->key.job_id, job->record->job.pid);
     }
   }
 }
@@ -175,9 +184,10 @@ void JobManager::Refresh(Job* job) {
   Result<std::optional<ExitRecord>> exit = job->dir.ReadExit();
   if (exit.ok() && exit->has_value()) {
     job->result = (*exit)->result;
-    job->result.job_id = job->id;
+    job->result.job_id = job->key.job_id;
+    job->result.member = job->key.member;
     job->phase = Phase::kEnded;
-    AVA_LOG(options_.logger, kInfo, "agent", "job {} ended: exit code {}, signal {}{}", job->id,
+    AVA_LOG(options_.logger, kInfo, "agent", "job {} ended: exit code {}, signal {}{}", job->key.job_id,
             job->result.exit_code ? std::to_string(*job->result.exit_code) : "-",
             job->result.signal ? std::to_string(*job->result.signal) : "-",
             job->result.error.empty() ? "" : "; " + job->result.error);
@@ -201,12 +211,18 @@ void JobManager::Refresh(Job* job) {
 }
 
 void JobManager::Kill(JobId id, const std::string& reason) {
-  auto it = jobs_.find(id);
-  if (it == jobs_.end()) {
-    AVA_LOG(options_.logger, kInfo, "agent", "kill for job {} ({}), which is not on this node", id, reason);
-    return;
+  bool found = false;
+  for (auto& [key, job] : jobs_) {
+    if (key.job_id != id) continue;
+    found = true;
+    KillMember(&job, reason);
   }
-  Job* job = &it->second;
+  if (!found)
+    AVA_LOG(options_.logger, kInfo, "agent", "kill for job {} ({}), which is not on this node", id, reason);
+}
+
+void JobManager::KillMember(Job* job, const std::string& reason) {
+  const JobId id = job->key.job_id;
   Refresh(job);
   if (job->phase == Phase::kEnded || job->phase == Phase::kLost || job->kill_sent) return;
   if (Status s = job->dir.WriteKill(reason.empty() ? "killed by avad" : reason); !s.ok()) {
@@ -229,7 +245,8 @@ void JobManager::Kill(JobId id, const std::string& reason) {
 
 Status JobManager::ShipLogs(const LogShipper& ship, uint64_t max_batch_bytes) {
   Status first_error;
-  for (auto& [id, job] : jobs_) {
+  for (auto& [key, job] : jobs_) {
+    const JobId id = key.job_id;
     if (job.output_drained) continue;
     Refresh(&job);  // a job that just ended has all its output in the file now: ship it this round
     const bool ended = job.phase == Phase::kEnded || job.phase == Phase::kLost;
@@ -270,29 +287,28 @@ Status JobManager::ShipLogs(const LogShipper& ship, uint64_t max_batch_bytes) {
 
 JobSnapshot JobManager::Poll() {
   JobSnapshot snap;
-  for (auto& [id, job] : jobs_) {
+  for (auto& [key, job] : jobs_) {
     Refresh(&job);
+    const int64_t pid = job.record && job.record->job.valid() ? job.record->job.pid : job.child;
     switch (job.phase) {
       case Phase::kStarting:
-      case Phase::kRunning: {
-        int64_t pid = job.record && job.record->job.valid() ? job.record->job.pid : job.child;
-        snap.running.push_back({id, pid});
+      case Phase::kRunning:
+        snap.running.push_back({key.job_id, pid, key.member});
         break;
-      }
       case Phase::kEnded:
         if (job.output_drained) {
           snap.finished.push_back(job.result);
         } else {
           // Reported as running until its last output is with avad, so the logs are complete when
           // avad sees the job end.
-          snap.running.push_back({id, job.record ? job.record->job.pid : 0});
+          snap.running.push_back({key.job_id, pid, key.member});
         }
         break;
       case Phase::kLost:
         if (job.output_drained) {
-          snap.lost.push_back(id);
+          snap.lost.push_back(key);
         } else {
-          snap.running.push_back({id, job.record ? job.record->job.pid : 0});
+          snap.running.push_back({key.job_id, pid, key.member});
         }
         break;
     }
@@ -300,9 +316,9 @@ JobSnapshot JobManager::Poll() {
   return snap;
 }
 
-void JobManager::Acknowledge(const std::vector<JobId>& ids) {
-  for (JobId id : ids) {
-    auto it = jobs_.find(id);
+void JobManager::Acknowledge(const std::vector<JobKey>& keys) {
+  for (JobKey key : keys) {
+    auto it = jobs_.find(key);
     if (it == jobs_.end()) continue;
     if (it->second.phase != Phase::kEnded && it->second.phase != Phase::kLost) continue;
     RemoveTree(it->second.dir.path(), options_.logger);
@@ -321,28 +337,29 @@ Status JobManager::Reattach() {
 
   for (const std::string& name : names) {
     if (name == "." || name == "..") continue;
-    std::optional<JobId> id = ParseJobDirName(name);
-    if (!id) {
+    std::optional<JobKey> key = ParseJobDirName(name);
+    if (!key) {
       AVA_LOG(options_.logger, kWarn, "agent", "{}/{} is not a job directory; left alone", root, name);
       continue;
     }
-    if (jobs_.count(*id)) continue;
-    Job job{*id, JobDir(JobPath(*id))};
+    const JobId id = key->job_id;
+    if (jobs_.count(*key)) continue;
+    Job job{*key, JobDir(JobPath(*key))};
     job.launched = options_.clock->Now();
     Result<std::optional<LaunchPlan>> launch = job.dir.ReadLaunch();
     Result<std::optional<ExitRecord>> exit = job.dir.ReadExit();
     if ((!launch.ok() || !launch->has_value()) && !(exit.ok() && exit->has_value())) {
       // The agent stopped while preparing the job: nothing ran. avad marks it lost.
-      AVA_LOG(options_.logger, kWarn, "agent", "job {} never started (no launch plan); forgetting it", *id);
+      AVA_LOG(options_.logger, kWarn, "agent", "job {} never started (no launch plan); forgetting it", id);
       RemoveTree(job.dir.path(), options_.logger);
       continue;
     }
     Result<uint64_t> shipped = job.dir.ReadShipped();
     job.shipped = shipped.ok() ? *shipped : 0;
     job.phase = Phase::kStarting;
-    Job* j = &jobs_.emplace(*id, std::move(job)).first->second;
+    Job* j = &jobs_.emplace(*key, std::move(job)).first->second;
     Refresh(j);
-    AVA_LOG(options_.logger, kInfo, "agent", "re-attached job {}: {}; {} log bytes already shipped", *id,
+    AVA_LOG(options_.logger, kInfo, "agent", "re-attached job {}: {}; {} log bytes already shipped", id,
             j->phase == Phase::kEnded  ? "ended"
             : j->phase == Phase::kLost ? "lost"
                                        : "running",

@@ -1,4 +1,4 @@
-// JobManager: the jobs of this node as the agent sees them, kept in <state_dir>/jobs/<id>/
+// JobManager: the jobs of this node as the agent sees them, kept in <state_dir>/jobs/<id>-<member>/
 // (job_dir.h) so that all of it survives an agent restart.
 //
 //  - Start() prepares a job (assignment, launch plan, symlinks) and spawns its supervisor
@@ -62,7 +62,7 @@ struct JobManagerOptions {
 struct JobSnapshot {
   std::vector<RunningJob> running;
   std::vector<FinishedJob> finished;
-  std::vector<JobId> lost;  // ended with no known outcome; not reported (avad marks them lost)
+  std::vector<JobKey> lost;  // ended with no known outcome; not reported (avad marks them lost)
 };
 
 // Ships one batch of a job's records; OK when avad has them. A non-retryable error (avad refused
@@ -77,12 +77,13 @@ class JobManager {
 
   Status Reattach();
   void Start(const Assignment& a);
+  // Stops every member of job `id` on this node.
   void Kill(JobId id, const std::string& reason);
   Status ShipLogs(const LogShipper& ship, uint64_t max_batch_bytes);
   JobSnapshot Poll();
-  void Acknowledge(const std::vector<JobId>& ids);
+  void Acknowledge(const std::vector<JobKey>& keys);
 
-  bool Knows(JobId id) const { return jobs_.count(id) > 0; }
+  bool Knows(JobKey key) const { return jobs_.count(key) > 0; }
   size_t size() const { return jobs_.size(); }
   // Jobs whose supervisor still runs.
   size_t running() const;
@@ -95,7 +96,7 @@ class JobManager {
     kLost,
   };
   struct Job {
-    JobId id = 0;
+    JobKey key;
     JobDir dir;
     Phase phase = Phase::kRunning;
     pid_t child = 0;  // our forked supervisor, until reaped (0 after a restart)
@@ -110,15 +111,16 @@ class JobManager {
   // Writes exit.json for a job that never ran and keeps it as ended.
   void FailAtStart(Job* job, const std::string& error);
   Status SpawnSupervisor(Job* job);
+  void KillMember(Job* job, const std::string& reason);
   // Refreshes one job's phase from its directory and processes.
   void Refresh(Job* job);
   void MarkLost(Job* job, const std::string& why);
   // The job's supervisor, if it is known and alive.
   std::optional<ProcessId> LiveSupervisor(Job* job);
-  std::string JobPath(JobId id) const;
+  std::string JobPath(JobKey key) const;
 
   const JobManagerOptions options_;
-  std::map<JobId, Job> jobs_;
+  std::map<JobKey, Job> jobs_;
   Counter* started_ = nullptr;
   Counter* start_failures_ = nullptr;
   Counter* lost_ = nullptr;

@@ -20,6 +20,7 @@ Result<LaunchPlan> BuildLaunchPlan(const LaunchInputs& in) {
 
   LaunchPlan p;
   p.job_id = a.job_id;
+  p.member = a.member;
   p.namespace_mounts = in.mode == MountMode::kNamespace;
   p.kill_grace = in.kill_grace;
   p.max_runtime = spec.max_runtime;
@@ -71,6 +72,7 @@ nlohmann::json LaunchPlanJson(const LaunchPlan& p) {
                       {"env_name", m.env_name}});
   }
   return {{"job_id", p.job_id},
+          {"member", p.member},
           {"argv", p.argv},
           {"env", p.env},
           {"workdir", p.workdir},
@@ -87,6 +89,7 @@ Result<LaunchPlan> ParseLaunchPlan(const nlohmann::json& j) {
   try {
     LaunchPlan p;
     p.job_id = j.at("job_id").get<JobId>();
+    p.member = j.value("member", 0);
     p.argv = j.at("argv").get<std::vector<std::string>>();
     p.env = j.at("env").get<EnvMap>();
     p.workdir = j.at("workdir").get<std::string>();

@@ -23,6 +23,7 @@ namespace ava::agent {
 
 struct LaunchPlan {
   JobId job_id = 0;
+  int member = 0;
   std::vector<std::string> argv;  // a string command becomes /bin/sh -c COMMAND
   EnvMap env;
   std::string workdir;            // where the job starts (a path the job sees)

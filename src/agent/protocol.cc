@@ -39,7 +39,7 @@ nlohmann::json RegisterRequestJson(const std::string& node, const std::string& a
 }
 
 nlohmann::json FinishedJobJson(const FinishedJob& f) {
-  nlohmann::json j = {{"job_id", f.job_id}, {"error", f.error}};
+  nlohmann::json j = {{"job_id", f.job_id}, {"member", f.member}, {"error", f.error}};
   j["exit_code"] = f.exit_code ? nlohmann::json(*f.exit_code) : nlohmann::json(nullptr);
   j["signal"] = f.signal ? nlohmann::json(*f.signal) : nlohmann::json(nullptr);
   j["report"] = f.report ? *f.report : nlohmann::json(nullptr);
@@ -54,6 +54,7 @@ Result<FinishedJob> ParseFinishedJob(const nlohmann::json& j) {
   if (auto it = j.find("signal"); it != j.end() && it->is_number_integer()) f.signal = it->get<int>();
   if (auto it = j.find("error"); it != j.end() && it->is_string()) f.error = it->get<std::string>();
   if (auto it = j.find("report"); it != j.end() && !it->is_null()) f.report = *it;
+  if (auto it = j.find("member"); it != j.end() && it->is_number_integer()) f.member = it->get<int>();
   return f;
 }
 
@@ -61,7 +62,7 @@ nlohmann::json HeartbeatRequestJson(const std::string& node, const std::vector<R
                                     const std::vector<FinishedJob>& finished) {
   nlohmann::json r = nlohmann::json::array();
   for (const RunningJob& j : running)
-    r.push_back({{"job_id", j.job_id}, {"pid", j.pid}, {"state", "running"}});
+    r.push_back({{"job_id", j.job_id}, {"member", j.member}, {"pid", j.pid}, {"state", "running"}});
   nlohmann::json f = nlohmann::json::array();
   for (const FinishedJob& j : finished) f.push_back(FinishedJobJson(j));
   return {{"node", node}, {"running", r}, {"finished", f}};
@@ -107,6 +108,12 @@ Result<Assignment> ParseAssignment(const nlohmann::json& j) {
     a.visible_devices = it->get<std::string>();
   }
   if (auto it = j.find("member"); it != j.end() && it->is_number_integer()) a.member = it->get<int>();
+  if (auto it = j.find("gpu_milli"); it != j.end() && !it->is_null()) {
+    if (!it->is_number_integer() || it->get<int64_t>() < 1 || it->get<int64_t>() > 1000) {
+      return Bad("gpu_milli", "must be 1..1000");
+    }
+    a.gpu_milli = it->get<int>();
+  }
   if (auto it = j.find("gang_size"); it != j.end() && it->is_number_integer()) a.gang_size = it->get<int>();
   if (a.gang_size < 1 || a.member < 0 || a.member >= a.gang_size) {
     return Bad("member", fmt::format("{} is not a rank of a gang of {}", a.member, a.gang_size));
@@ -122,10 +129,10 @@ Result<Assignment> ParseAssignment(const nlohmann::json& j) {
 }
 
 nlohmann::json AssignmentJson(const Assignment& a) {
-  return {{"job_id", a.job_id}, {"spec", a.spec},
-          {"gpus", a.gpus},     {"visible_devices", a.visible_devices},
-          {"member", a.member}, {"gang_size", a.gang_size},
-          {"env", a.env}};
+  return {{"job_id", a.job_id},       {"spec", a.spec},
+          {"gpus", a.gpus},           {"visible_devices", a.visible_devices},
+          {"member", a.member},       {"gang_size", a.gang_size},
+          {"gpu_milli", a.gpu_milli}, {"env", a.env}};
 }
 
 Result<HeartbeatReply> ParseHeartbeatReply(const nlohmann::json& j) {

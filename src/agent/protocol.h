@@ -22,6 +22,14 @@ namespace ava::agent {
 
 using JobId = int64_t;
 
+// One member of a job on this node: a gang may place several members of one job on one node, so a
+// job id alone does not name what the agent runs.
+struct JobKey {
+  JobId job_id = 0;
+  int member = 0;
+  friend auto operator<=>(const JobKey&, const JobKey&) = default;
+};
+
 // One job (or one gang member) avad wants started on this node.
 struct Assignment {
   JobId job_id = 0;
@@ -30,12 +38,16 @@ struct Assignment {
   std::string visible_devices;  // CUDA_VISIBLE_DEVICES as avad composed it ("0,1"); may be ""
   int member = 0;               // rank in the gang
   int gang_size = 1;
+  int gpu_milli = 1000;                    // the share of each GPU in `gpus` (1000: whole GPUs)
   std::map<std::string, std::string> env;  // variables avad adds (e.g. gang peers)
+
+  JobKey key() const { return {job_id, member}; }
 };
 
 struct RunningJob {
   JobId job_id = 0;
   int64_t pid = 0;  // the job's main process
+  int member = 0;
 };
 
 // A job that ended on this node. exit_code and signal are both empty when it never started (the
@@ -43,9 +55,10 @@ struct RunningJob {
 struct FinishedJob {
   JobId job_id = 0;
   std::optional<int> exit_code;
-  std::optional<int> signal;  // the number of the signal that ended it (15 = SIGTERM)
-  std::string error;          // "" for a clean exit
-  std::optional<nlohmann::json> report;
+  std::optional<int> signal;             // the number of the signal that ended it (15 = SIGTERM)
+  std::string error;                     // "" for a clean exit
+  std::optional<nlohmann::json> report;  // a JSON object or array (what avad accepts)
+  int member = 0;
 };
 
 struct KillOrder {

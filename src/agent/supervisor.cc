@@ -146,6 +146,10 @@ Result<nlohmann::json> ReadReport(const LaunchPlan& plan) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded())
     return Status::InvalidArgument(fmt::format("report {} is not JSON", plan.report_job_path));
+  if (!j.is_object() && !j.is_array()) {
+    return Status::InvalidArgument(
+        fmt::format("report {} must hold a JSON object or array", plan.report_job_path));
+  }
   return j;
 }
 
@@ -172,7 +176,10 @@ int RunSupervisor(const std::string& job_dir, Clock* clock, Logger* log) {
   if (!loaded.ok() || !loaded->has_value()) {
     FinishedJob f;
     Result<std::optional<Assignment>> a = dir.ReadAssignment();
-    if (a.ok() && a->has_value()) f.job_id = (*a)->job_id;
+    if (a.ok() && a->has_value()) {
+      f.job_id = (*a)->job_id;
+      f.member = (*a)->member;
+    }
     f.error = loaded.ok() ? "the job's launch plan is missing" : loaded.status().ToString();
     AVA_LOG(log, kError, "supervisor", "{}: {}", job_dir, f.error);
     return finish(f);
@@ -182,6 +189,7 @@ int RunSupervisor(const std::string& job_dir, Clock* clock, Logger* log) {
   if (!output.ok()) {
     FinishedJob f;
     f.job_id = plan.job_id;
+    f.member = plan.member;
     f.error = fmt::format("cannot open the job's output log: {}", output.status().message());
     return finish(f);
   }
@@ -204,6 +212,7 @@ int RunSupervisor(const std::string& job_dir, Clock* clock, Logger* log) {
   if (!sigfd.valid()) {
     FinishedJob f;
     f.job_id = plan.job_id;
+    f.member = plan.member;
     f.error = fmt::format("supervisor: signalfd: {}", std::strerror(errno));
     return finish(f);
   }
@@ -220,6 +229,7 @@ int RunSupervisor(const std::string& job_dir, Clock* clock, Logger* log) {
       ::pipe2(status_pipe, O_CLOEXEC) != 0) {
     FinishedJob f;
     f.job_id = plan.job_id;
+    f.member = plan.member;
     f.error = fmt::format("supervisor: pipe: {}", std::strerror(errno));
     return finish(f);
   }
@@ -235,6 +245,7 @@ int RunSupervisor(const std::string& job_dir, Clock* clock, Logger* log) {
   if (pid < 0) {
     FinishedJob f;
     f.job_id = plan.job_id;
+    f.member = plan.member;
     f.error = fmt::format("cannot start the job: fork: {}", std::strerror(errno));
     note(f.error);
     return finish(f);
@@ -258,6 +269,7 @@ int RunSupervisor(const std::string& job_dir, Clock* clock, Logger* log) {
     }
     FinishedJob f;
     f.job_id = plan.job_id;
+    f.member = plan.member;
     f.error = start_error;
     note(start_error);
     return finish(f);
@@ -388,6 +400,7 @@ int RunSupervisor(const std::string& job_dir, Clock* clock, Logger* log) {
 
   FinishedJob f;
   f.job_id = plan.job_id;
+  f.member = plan.member;
   if (!exited) {
     f.error = "the supervisor lost track of the job";
   } else if (WIFEXITED(wait_status)) {

@@ -122,7 +122,7 @@ TEST_F(AgentTest, AnAssignedJobRunsAndAvadHasAllItsOutputBeforeItsEnd) {
   EXPECT_NE(std::find(events.begin(), end, "logs:11"), end);
   // Reported once, then forgotten: its directory is gone.
   agent_->RunOnce().IgnoreError();
-  EXPECT_FALSE(jobs_->Knows(11));
+  EXPECT_FALSE(jobs_->Knows({11, 0}));
 }
 
 TEST_F(AgentTest, AKillOrderStopsTheJobWithTheReason) {
@@ -155,7 +155,7 @@ TEST_F(AgentTest, JobsGoOnWhileAvadIsDownAndAreReportedWhenItIsBack) {
 TEST_F(AgentTest, AnAvadThatForgotTheNodeGetsARegistrationAgain) {
   ASSERT_OK(agent_->RunOnce());
   avad_.ForgetNode();
-  EXPECT_STATUS(agent_->RunOnce(), kNotFound);
+  EXPECT_STATUS(agent_->RunOnce(), kFailedPrecondition);
   EXPECT_FALSE(agent_->registered());
   ASSERT_OK(agent_->RunOnce());
   EXPECT_EQ(avad_.registers().size(), 2u);

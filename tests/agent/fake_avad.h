@@ -33,8 +33,10 @@ class FakeAvad {
       if (Refuse(&res)) return;
       if (forget_node_) {
         forget_node_ = false;
-        res.status = 404;
-        res.set_content(R"({"error": {"code": "NotFound", "message": "no node n1"}})", "application/json");
+        res.status = 409;  // what avad answers a node it does not know
+        res.set_content(
+            R"({"error": {"code": "FailedPrecondition", "message": "node n1 is not registered; POST /v1/agent/register first"}})",
+            "application/json");
         return;
       }
       nlohmann::json hb = nlohmann::json::parse(req.body);
@@ -79,7 +81,7 @@ class FakeAvad {
     std::lock_guard<std::mutex> lock(mu_);
     down_status_ = status;
   }
-  // The next heartbeat answers 404 NotFound, as an avad that lost its database.
+  // The next heartbeat answers 409 "not registered", as an avad that lost its database.
   void ForgetNode() {
     std::lock_guard<std::mutex> lock(mu_);
     forget_node_ = true;

@@ -85,7 +85,9 @@ class JobManagerTest : public ::testing::Test {
         << id << " never finished";
     return f.value_or(agent::FinishedJob{});
   }
-  std::string JobDirPath(agent::JobId id) { return state_.Sub("jobs/" + std::to_string(id)); }
+  std::string JobDirPath(agent::JobId id, int member = 0) {
+    return state_.Sub("jobs/" + std::to_string(id) + "-" + std::to_string(member));
+  }
   bool Exists(const std::string& p) {
     struct stat st {};
     return ::stat(p.c_str(), &st) == 0;
@@ -100,7 +102,7 @@ class JobManagerTest : public ::testing::Test {
 TEST_F(JobManagerTest, AJobRunsAndIsFinishedOnlyOnceItsOutputIsShipped) {
   auto m = Manager();
   m->Start(Job(1, {{"command", "echo gpus=$CUDA_VISIBLE_DEVICES; echo bad >&2; exit 2"}}));
-  ASSERT_TRUE(m->Knows(1));
+  ASSERT_TRUE(m->Knows({1, 0}));
   // Until its output is shipped, an ended job is still listed as running.
   ASSERT_TRUE(testing::WaitFor([&] { return Exists(JobDirPath(1) + "/exit.json"); }));
   agent::JobSnapshot before = m->Poll();
@@ -110,8 +112,8 @@ TEST_F(JobManagerTest, AJobRunsAndIsFinishedOnlyOnceItsOutputIsShipped) {
   EXPECT_EQ(f.exit_code, 2);
   EXPECT_EQ(f.error, "exited with code 2");
   EXPECT_EQ(shipped_[1], "gpus=1\nbad\n");
-  m->Acknowledge({1});
-  EXPECT_FALSE(m->Knows(1));
+  m->Acknowledge({{1, 0}});
+  EXPECT_FALSE(m->Knows({1, 0}));
   EXPECT_FALSE(Exists(JobDirPath(1)));
 }
 
@@ -183,7 +185,7 @@ TEST_F(JobManagerTest, ARestartedAgentReattachesAndShipsOnlyTheRest) {
   }  // the agent "dies"; the job's supervisor does not
   auto second = Manager();
   ASSERT_OK(second->Reattach());
-  ASSERT_TRUE(second->Knows(7));
+  ASSERT_TRUE(second->Knows({7, 0}));
   agent::JobSnapshot s = second->Poll();
   ASSERT_TRUE(IsRunning(s, 7));
   EXPECT_EQ(s.running[0].pid, job_pid);
@@ -192,6 +194,38 @@ TEST_F(JobManagerTest, ARestartedAgentReattachesAndShipsOnlyTheRest) {
   agent::FinishedJob f = WaitFinished(second.get(), 7);
   EXPECT_EQ(f.exit_code, 4);
   EXPECT_EQ(shipped_[7], "before\nafter\n");  // nothing shipped twice
+}
+
+TEST_F(JobManagerTest, TwoMembersOfOneJobOnOneNodeRunSideBySide) {
+  auto m = Manager();
+  for (int member : {0, 1}) {
+    agent::Assignment a =
+        Job(8, {{"command", "echo rank=$AVA_GANG_MEMBER gpus=$CUDA_VISIBLE_DEVICES; sleep 1000"}}, {member});
+    a.member = member;
+    a.gang_size = 2;
+    m->Start(a);
+  }
+  ASSERT_TRUE(m->Knows({8, 0}));
+  ASSERT_TRUE(m->Knows({8, 1}));
+  ASSERT_TRUE(testing::WaitFor([&] {
+    ShipAll(m.get());
+    return shipped_[8].size() == std::string("rank=0 gpus=0\n").size() * 2;
+  }));
+  EXPECT_NE(shipped_[8].find("rank=0 gpus=0\n"), std::string::npos) << shipped_[8];
+  EXPECT_NE(shipped_[8].find("rank=1 gpus=1\n"), std::string::npos) << shipped_[8];
+  agent::JobSnapshot s = m->Poll();
+  ASSERT_EQ(s.running.size(), 2u);
+  EXPECT_NE(s.running[0].member, s.running[1].member);
+  m->Kill(8, "cancelled by alice");  // every member of the job stops
+  std::optional<agent::FinishedJob> f0, f1;
+  ASSERT_TRUE(testing::WaitFor([&] {
+    ShipAll(m.get());
+    for (const auto& f : m->Poll().finished) (f.member == 0 ? f0 : f1) = f;
+    return f0 && f1;
+  }));
+  EXPECT_EQ(f0->error, "cancelled by alice");
+  EXPECT_EQ(f1->member, 1);
+  EXPECT_EQ(f1->error, "cancelled by alice");
 }
 
 // --- State directories as a crash leaves them, without live processes. ---
@@ -203,7 +237,7 @@ void WriteOutput(const agent::JobDir& dir, const std::vector<std::string>& lines
 }
 
 agent::JobDir MakeJobDir(const std::string& state, agent::JobId id, bool with_launch = true) {
-  agent::JobDir dir(state + "/jobs/" + std::to_string(id));
+  agent::JobDir dir(state + "/jobs/" + std::to_string(id) + "-0");
   EXPECT_OK(MakeDirs(dir.path()));
   agent::Assignment a;
   a.job_id = id;
@@ -256,7 +290,7 @@ TEST_F(JobManagerTest, ASupervisorThatDiedWithoutARecordMeansLost) {
   agent::JobSnapshot s = m->Poll();
   EXPECT_FALSE(IsRunning(s, 21));
   EXPECT_FALSE(FinishedOf(s, 21).has_value());  // left out of both lists: avad marks it lost
-  EXPECT_EQ(s.lost, (std::vector<agent::JobId>{21}));
+  EXPECT_EQ(s.lost, (std::vector<agent::JobKey>{{21, 0}}));
   EXPECT_EQ(shipped_[21], "partial\n");  // its output still reaches avad
   m->Acknowledge(s.lost);
   EXPECT_FALSE(Exists(dir.path()));
@@ -287,7 +321,7 @@ TEST_F(JobManagerTest, AJobPreparedButNeverLaunchedIsForgotten) {
   agent::JobDir dir = MakeJobDir(state_.path(), 23, /*with_launch=*/false);
   auto m = Manager();
   ASSERT_OK(m->Reattach());
-  EXPECT_FALSE(m->Knows(23));
+  EXPECT_FALSE(m->Knows({23, 0}));
   EXPECT_FALSE(Exists(dir.path()));
 }
 
@@ -305,7 +339,7 @@ TEST_F(JobManagerTest, ASupervisorThatNeverRecordedItselfIsGivenTime) {
   fake.Advance(std::chrono::seconds(31));
   ShipAll(m.get());
   agent::JobSnapshot s = m->Poll();
-  EXPECT_EQ(s.lost, (std::vector<agent::JobId>{24}));
+  EXPECT_EQ(s.lost, (std::vector<agent::JobKey>{{24, 0}}));
   EXPECT_TRUE(log_.Contains("its supervisor never started"));
 }
 

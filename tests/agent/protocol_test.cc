@@ -12,7 +12,7 @@ using nlohmann::json;
 TEST(Protocol, HeartbeatAnswerWithStartsAndKills) {
   json reply = json::parse(R"({
     "start": [{"job_id": 7, "spec": {"command": ["true"]}, "gpus": [2, 3], "visible_devices": "2,3",
-               "member": 1, "gang_size": 2, "env": {"AVA_GANG_PEERS": "a:1,b:2"}}],
+               "member": 1, "gang_size": 2, "gpu_milli": 1000, "env": {"AVA_GANG_PEERS": "a:1,b:2"}}],
     "kill": [{"job_id": 5, "reason": "cancelled by alice"}]})");
   Result<agent::HeartbeatReply> r = agent::ParseHeartbeatReply(reply);
   ASSERT_OK(r);
@@ -23,6 +23,8 @@ TEST(Protocol, HeartbeatAnswerWithStartsAndKills) {
   EXPECT_EQ(r->start[0].member, 1);
   EXPECT_EQ(r->start[0].gang_size, 2);
   EXPECT_EQ(r->start[0].env.at("AVA_GANG_PEERS"), "a:1,b:2");
+  EXPECT_EQ(r->start[0].gpu_milli, 1000);
+  EXPECT_EQ(r->start[0].key(), (agent::JobKey{7, 1}));
   ASSERT_EQ(r->kill.size(), 1u);
   EXPECT_EQ(r->kill[0].job_id, 5);
   EXPECT_EQ(r->kill[0].reason, "cancelled by alice");
@@ -51,17 +53,20 @@ TEST(Protocol, MalformedAnswersNameTheField) {
   EXPECT_STATUS(agent::ParseHeartbeatReply(json{
                     {"start", {{{"job_id", 1}, {"spec", json::object()}, {"member", 2}, {"gang_size", 2}}}}}),
                 kInvalidArgument);
+  EXPECT_STATUS(agent::ParseHeartbeatReply(
+                    json{{"start", {{{"job_id", 1}, {"spec", json::object()}, {"gpu_milli", 0}}}}}),
+                kInvalidArgument);
 }
 
 TEST(Protocol, HeartbeatRequestCarriesRunningAndFinished) {
   agent::FinishedJob ok{3, 0, std::nullopt, "", json{{"accuracy", 0.85}}};
-  agent::FinishedJob killed{4, std::nullopt, 15, "cancelled by alice", std::nullopt};
-  json j = agent::HeartbeatRequestJson("n1", {{9, 1234}}, {ok, killed});
+  agent::FinishedJob killed{4, std::nullopt, 15, "cancelled by alice", std::nullopt, 1};
+  json j = agent::HeartbeatRequestJson("n1", {{9, 1234, 0}}, {ok, killed});
   EXPECT_EQ(j["node"], "n1");
-  EXPECT_EQ(j["running"], json::parse(R"([{"job_id": 9, "pid": 1234, "state": "running"}])"));
-  EXPECT_EQ(j["finished"][0], json::parse(R"({"job_id": 3, "exit_code": 0, "signal": null, "error": "",
-                                               "report": {"accuracy": 0.85}})"));
-  EXPECT_EQ(j["finished"][1], json::parse(R"({"job_id": 4, "exit_code": null, "signal": 15,
+  EXPECT_EQ(j["running"], json::parse(R"([{"job_id": 9, "member": 0, "pid": 1234, "state": "running"}])"));
+  EXPECT_EQ(j["finished"][0], json::parse(R"({"job_id": 3, "member": 0, "exit_code": 0, "signal": null,
+                                               "error": "", "report": {"accuracy": 0.85}})"));
+  EXPECT_EQ(j["finished"][1], json::parse(R"({"job_id": 4, "member": 1, "exit_code": null, "signal": 15,
                                                "error": "cancelled by alice", "report": null})"));
 }
 

@@ -211,6 +211,16 @@ TEST_F(SupervisorTest, AMissingOrBadReportIsSaidInTheLog) {
   EXPECT_NE(Output().find("report bad.json is not JSON"), std::string::npos) << Output();
 }
 
+TEST_F(SupervisorTest, AReportMustBeAnObjectOrArray) {
+  // avad stores reports as JSON objects or arrays; a bare number would make it refuse the heartbeat.
+  agent::LaunchPlan plan = Shell("echo 0.85 > acc.json");
+  plan.report_job_path = "acc.json";
+  plan.report_host_path = dir_.Sub("job/work/acc.json");
+  agent::ExitRecord r = Run(plan);
+  EXPECT_FALSE(r.result.report.has_value());
+  EXPECT_NE(Output().find("report acc.json must hold a JSON object or array"), std::string::npos) << Output();
+}
+
 TEST_F(SupervisorTest, AMissingLaunchPlanIsRecorded) {
   ASSERT_OK(MakeDirs(job_.path()));
   agent::Assignment a;
