@@ -104,6 +104,19 @@ std::string ControlPlane::GroupName(std::optional<int64_t> id) const {
   return g->name;
 }
 
+std::string ControlPlane::NodeName(int64_t id) const {
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = node_names_.find(id);
+    if (it != node_names_.end()) return it->second;
+  }
+  Result<db::Node> n = store_.GetNode(id);
+  if (!n.ok()) return fmt::format("#{}", id);
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  node_names_[id] = n->name;
+  return n->name;
+}
+
 Result<gpu::NodeInventory> ControlPlane::NodeInventory(const db::Node& node) const {
   {
     std::lock_guard<std::mutex> lock(cache_mu_);

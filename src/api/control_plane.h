@@ -204,6 +204,8 @@ class ControlPlane {
   // Cached names of users and groups ("" for a missing group).
   std::string UserName(int64_t id) const;
   std::string GroupName(std::optional<int64_t> id) const;
+  // A node's name by id ("#<id>" once the node is deleted).
+  std::string NodeName(int64_t id) const;
 
  private:
   struct MemberRun {
@@ -268,6 +270,7 @@ class ControlPlane {
   mutable std::mutex cache_mu_;
   mutable std::map<int64_t, std::string> user_names_ GUARDED_BY(cache_mu_);
   mutable std::map<int64_t, std::string> group_names_ GUARDED_BY(cache_mu_);
+  mutable std::map<int64_t, std::string> node_names_ GUARDED_BY(cache_mu_);
   mutable std::map<std::string, std::pair<std::string, gpu::NodeInventory>> inventories_
       GUARDED_BY(cache_mu_);
 

@@ -134,10 +134,7 @@ Status CheckPersonName(std::string_view what, std::string_view name) {
 
 Json JobJson(ApiContext& ctx, const db::Job& job, bool with_spec) {
   std::vector<std::string> nodes;
-  for (int64_t id : job.node_ids) {
-    Result<db::Node> n = ctx.store.GetNode(id);
-    nodes.push_back(n.ok() ? n->name : fmt::format("#{}", id));
-  }
+  for (int64_t id : job.node_ids) nodes.push_back(ctx.plane.NodeName(id));
   Json spec;
   if (with_spec) spec = ctx.plane.NormalisedSpec(job);
   return JobToJson(job, ctx.plane.UserName(job.owner_id), ctx.plane.GroupName(job.group_id), nodes,
