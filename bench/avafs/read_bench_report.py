@@ -168,12 +168,13 @@ def main():
                          "ratio_vs_local": None, "local_phase_compared": ""})
     row += ["", "", ""]
     table.append(row)
-    row = [f"{names['big']} file's pages still cached after close + reopen"]
-    for s in SYSTEMS:
-        row.append("—" if s not in page_cache else ("yes" if page_cache[s] > big / 2 else "no") +
-                   f" ({page_cache[s] / (1 << 20):,.0f} MiB)")
-    row += ["", "", ""]
-    table.append(row)
+    if page_cache:
+        row = [f"{names['big']} file's pages still cached after close + reopen"]
+        for s in SYSTEMS:
+            row.append("—" if s not in page_cache else ("yes" if page_cache[s] > big / 2 else "no") +
+                       f" ({page_cache[s] / (1 << 20):,.0f} MiB)")
+        row += ["", "", ""]
+        table.append(row)
 
     header = ["", "local disk", "avafs", "s3fs", "rclone", "avafs/local", "s3fs/local", "rclone/local"]
     widths = [max(len(str(r[i])) for r in table + [header]) for i in range(len(header))]
@@ -213,6 +214,18 @@ def main():
     for t in targets:
         shown = t["detail"] if t["target"].startswith("avafs memory") else f"{t['value']} (goal {t['goal']}; {t['detail']})"
         print(f"  {t['status']:12} {t['target']}: {shown}")
+    warmups = []
+    for workload, what, amount in (("seq", f"the {names['big']} file", big / (1 << 20)),
+                                   ("small", f"the {names['small']} small files", small),
+                                   ("ls", f"the metadata of {names['tiny']} objects", None)):
+        sec = value("avafs", workload, "warmup", "seconds")
+        if sec:
+            rate = ""
+            if amount:
+                rate = f" ({amount / sec:,.0f} {'MiB/s' if workload == 'seq' else 'files/s'})"
+            warmups.append(f"{what}: {sec:.2f} s{rate}")
+    if warmups:
+        print("\navafs warm itself (median): " + "; ".join(warmups))
     if errors:
         print("\nfailed measurements:")
         for (s, w, p), es in sorted(errors.items()):
@@ -225,7 +238,7 @@ def main():
     with open(os.path.join(out, "summary.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(csv_rows[0].keys()))
         w.writeheader()
-        w.writerows(csv_rows)
+        w.writerows(r for r in csv_rows if r["n"] != 0)  # n == 0: a phase this system does not have
     with open(os.path.join(out, "summary.json"), "w") as f:
         json.dump({"run": run, "header": header, "table": table, "targets": targets,
                    "raw_s3": raw, "peak_rss_bytes": rss, "page_cache_resident_bytes": page_cache,

@@ -285,7 +285,11 @@ run_one() {
       local entries
       entries=$(grep -c '^f' "$RDIR/ls.out" || true)
       out=$(awk -v a="$t0" -v b="$t1" -v n="$entries" 'BEGIN { printf "{\"seconds\":%.4f,\"entries\":%d}", b - a, n }')
-      [[ $entries == "$TINY_COUNT" ]] || { echo "ls -R listed $entries files, expected $TINY_COUNT" >> "$log"; rc=1; }
+      if [[ $entries != "$TINY_COUNT" ]]; then
+        echo "ls -R listed $entries files, expected $TINY_COUNT (listing kept in $RDIR/ls-$system-$phase.out)" >> "$log"
+        mv "$RDIR/ls.out" "$RDIR/ls-$system-$phase.out"
+        rc=1
+      fi
       ;;
   esac
   if ((rc == 0)); then
