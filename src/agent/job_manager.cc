@@ -294,16 +294,20 @@ JobSnapshot JobManager::Poll() {
       case Phase::kStarting:
       case Phase::kRunning:
         snap.running.push_back({key.job_id, pid, key.member});
+        job.listed_running = true;
         break;
-      case Phase::kEnded:
-        if (job.output_drained) {
+      case Phase::kEnded: {
+        // A job that ran is listed as running at least once (avad records when and where it ran),
+        // and until its last output is with avad, so the logs are complete when avad sees the end.
+        const bool ran = job.result.exit_code.has_value() || job.result.signal.has_value();
+        if (job.output_drained && (job.listed_running || !ran)) {
           snap.finished.push_back(job.result);
         } else {
-          // Reported as running until its last output is with avad, so the logs are complete when
-          // avad sees the job end.
           snap.running.push_back({key.job_id, pid, key.member});
+          job.listed_running = true;
         }
         break;
+      }
       case Phase::kLost:
         if (job.output_drained) {
           snap.lost.push_back(key);

@@ -7,8 +7,9 @@
 //  - Kill() records the reason in kill.json and sends SIGTERM to the job's supervisor (identified by
 //    pid AND start time), which stops the job's process group with SIGTERM, then SIGKILL.
 //  - ShipLogs() sends each job's new output records from the last acknowledged offset.
-//  - Poll() tells which jobs run and which ended. An ended job is listed as running until all its
-//    output is shipped, then as finished. A job whose supervisor vanished without writing exit.json
+//  - Poll() tells which jobs run and which ended. A job that ran is listed as running at least
+//    once, and until all its output is shipped; then as finished. A job that never ran (it failed
+//    at start) is finished at once. A job whose supervisor vanished without writing exit.json
 //    is lost: it is left out of both lists, which is how the protocol says "lost" (docs/api.md).
 //  - Acknowledge() forgets jobs avad has been told about and removes their directories.
 //  - Reattach() (agent start) rebuilds all this from the state directory: live supervisors are
@@ -106,6 +107,7 @@ class JobManager {
     uint64_t shipped = 0;
     bool output_drained = false;  // everything up to the end of output.log is shipped
     bool kill_sent = false;
+    bool listed_running = false;  // Poll() has listed it in `running` at least once
   };
 
   // Writes exit.json for a job that never ran and keeps it as ended.

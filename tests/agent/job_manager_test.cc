@@ -117,6 +117,28 @@ TEST_F(JobManagerTest, AJobRunsAndIsFinishedOnlyOnceItsOutputIsShipped) {
   EXPECT_FALSE(Exists(JobDirPath(1)));
 }
 
+TEST_F(JobManagerTest, AJobThatRanIsListedRunningOnceEvenIfItWasQuick) {
+  auto m = Manager();
+  m->Start(Job(9, {{"command", "true"}}));
+  ASSERT_TRUE(testing::WaitFor([&] { return Exists(JobDirPath(9) + "/exit.json"); }));
+  ShipAll(m.get());
+  agent::JobSnapshot first = m->Poll();  // avad learns that, and where, it ran
+  EXPECT_TRUE(IsRunning(first, 9));
+  EXPECT_FALSE(FinishedOf(first, 9).has_value());
+  agent::JobSnapshot second = m->Poll();
+  ASSERT_TRUE(FinishedOf(second, 9).has_value());
+  EXPECT_EQ(FinishedOf(second, 9)->exit_code, 0);
+}
+
+TEST_F(JobManagerTest, AJobThatNeverRanIsFinishedAtOnce) {
+  auto m = Manager();
+  m->Start(Job(10, {{"command", "true"}}, {7}));  // no GPU 7 here
+  ShipAll(m.get());
+  agent::JobSnapshot s = m->Poll();
+  EXPECT_FALSE(IsRunning(s, 10));
+  ASSERT_TRUE(FinishedOf(s, 10).has_value());
+}
+
 TEST_F(JobManagerTest, AMissingDatasetFailsAtStartWithThatMessage) {
   auto m = Manager();
   m->Start(Job(2, {{"command", "true"}, {"mounts", {{{"path", "/data"}, {"source", "dataset/imagenet"}}}}}));
