@@ -124,6 +124,13 @@ Result<HeartbeatReply> ControlPlane::Heartbeat(std::string_view node_name, const
     m->ok = !Failed(f);
     if (!m->ok) m->failure = FailureText(f);
     if (!f.report_json.empty() && a.report_json.empty()) a.report_json = f.report_json;
+    if (a.state == db::JobState::kScheduled) {
+      // It ran and ended between two heartbeats: record that it ran, so its history and start
+      // time are whole.
+      Result<db::Job> ran = store_.TransitionJob(f.job_id, {db::JobState::kScheduled}, db::JobState::kRunning,
+                                                 db::JobUpdate{}, fmt::format("ran on {}", name));
+      if (ran.ok()) a.state = db::JobState::kRunning;
+    }
 
     db::JobUpdate update;
     if (!a.report_json.empty()) update.report_json = a.report_json;

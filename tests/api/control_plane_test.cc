@@ -138,6 +138,23 @@ TEST(ControlPlaneTest, AnAgentThatRestartsGetsItsUnstartedWorkAgainAndLosesWhatI
   EXPECT_EQ(hb.json["kill"][0]["job_id"], 999);
 }
 
+TEST(ControlPlaneTest, AJobThatEndsBeforeItIsSeenRunningStillHasARunningEvent) {
+  ApiTestEnv env;
+  ASSERT_TRUE(env.ok());
+  const std::string agent = env.AddNode("n1", 1);
+  const std::string alice = env.AddUser("alice");
+  const int64_t id = env.Submit(alice, "command: [true]\nresources: {gpus: 1}\n");
+  env.Heartbeat("n1", agent);
+  env.Heartbeat("n1", agent, Json::array(), Json::array({{{"job_id", id}, {"exit_code", 0}}}));
+  Answer job = env.Get("/v1/jobs/" + std::to_string(id), alice);
+  EXPECT_EQ(job.json["state"], "succeeded");
+  EXPECT_TRUE(job.json["started"].is_string()) << job;
+  Answer events = env.Get("/v1/jobs/" + std::to_string(id) + "/events", alice);
+  std::vector<std::string> types;
+  for (const Json& e : events.json["items"]) types.push_back(e["type"]);
+  EXPECT_EQ(types, (std::vector<std::string>{"job.queued", "job.scheduled", "job.running", "job.succeeded"}));
+}
+
 TEST(ControlPlaneTest, AStartTheAgentNeverAcknowledgesIsLost) {
   ControlPlaneOptions options;
   options.start_timeout = std::chrono::minutes(1);
