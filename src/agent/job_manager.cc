@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "agent/process_group_cpu.h"
 #include "agent/spawn.h"
 #include "common/file_util.h"
 
@@ -125,6 +126,7 @@ void JobManager::Start(const Assignment& a) {
       if (!s.ok()) return FailAtStart(j, fmt::format("cannot link mount {}: {}", m.path, s.message()));
     }
   }
+  j->workspace = plan->kind == "workspace";
   if (Status s = j->dir.WriteLaunch(*plan); !s.ok())
     return FailAtStart(j, "cannot record the launch plan: " + s.message());
   if (Status s = SpawnSupervisor(j); !s.ok()) return FailAtStart(j, s.message());
@@ -285,17 +287,43 @@ Status JobManager::ShipLogs(const LogShipper& ship, uint64_t max_batch_bytes) {
   return first_error;
 }
 
+void JobManager::WatchActivity(Job* job, const std::map<pid_t, uint64_t>& cpu) {
+  uint64_t ticks = 0;
+  if (job->record && job->record->job.valid()) {
+    auto it = cpu.find(job->record->job.pid);
+    if (it != cpu.end()) ticks = it->second;
+  }
+  struct stat st {};
+  const uint64_t bytes =
+      ::stat(job->dir.output_file().c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  if (job->last_activity == Nanos(0) || ticks != job->cpu_ticks || bytes != job->output_bytes) {
+    job->last_activity = options_.clock->WallNow();
+  }
+  job->cpu_ticks = ticks;
+  job->output_bytes = bytes;
+}
+
 JobSnapshot JobManager::Poll() {
   JobSnapshot snap;
+  std::map<pid_t, uint64_t> cpu;  // scanned only when a workspace runs
+  bool scanned = false;
   for (auto& [key, job] : jobs_) {
     Refresh(&job);
     const int64_t pid = job.record && job.record->job.valid() ? job.record->job.pid : job.child;
     switch (job.phase) {
       case Phase::kStarting:
-      case Phase::kRunning:
-        snap.running.push_back({key.job_id, pid, key.member});
+      case Phase::kRunning: {
+        RunningJob r{key.job_id, pid, key.member, std::nullopt};
+        if (job.workspace) {
+          if (!scanned) cpu = CpuTicksByProcessGroup();
+          scanned = true;
+          WatchActivity(&job, cpu);
+          r.last_activity = job.last_activity;
+        }
+        snap.running.push_back(r);
         job.listed_running = true;
         break;
+      }
       case Phase::kEnded: {
         // A job that ran is listed as running at least once (avad records when and where it ran),
         // and until its last output is with avad, so the logs are complete when avad sees the end.
@@ -303,7 +331,7 @@ JobSnapshot JobManager::Poll() {
         if (job.output_drained && (job.listed_running || !ran)) {
           snap.finished.push_back(job.result);
         } else {
-          snap.running.push_back({key.job_id, pid, key.member});
+          snap.running.push_back({key.job_id, pid, key.member, std::nullopt});
           job.listed_running = true;
         }
         break;
@@ -312,7 +340,7 @@ JobSnapshot JobManager::Poll() {
         if (job.output_drained) {
           snap.lost.push_back(key);
         } else {
-          snap.running.push_back({key.job_id, pid, key.member});
+          snap.running.push_back({key.job_id, pid, key.member, std::nullopt});
         }
         break;
     }
@@ -358,6 +386,7 @@ Status JobManager::Reattach() {
       RemoveTree(job.dir.path(), options_.logger);
       continue;
     }
+    job.workspace = launch.ok() && launch->has_value() && (*launch)->kind == "workspace";
     Result<uint64_t> shipped = job.dir.ReadShipped();
     job.shipped = shipped.ok() ? *shipped : 0;
     job.phase = Phase::kStarting;

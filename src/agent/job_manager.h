@@ -107,6 +107,10 @@ class JobManager {
     uint64_t shipped = 0;
     bool output_drained = false;  // everything up to the end of output.log is shipped
     bool kill_sent = false;
+    bool workspace = false;       // kind: workspace (its activity is watched)
+    uint64_t cpu_ticks = 0;       // its process group's CPU time at the last Poll()
+    uint64_t output_bytes = 0;    // the size of output.log at the last Poll()
+    Nanos last_activity{0};       // wall time it was last seen in use (0: not yet)
     bool listed_running = false;  // Poll() has listed it in `running` at least once
   };
 
@@ -114,6 +118,8 @@ class JobManager {
   void FailAtStart(Job* job, const std::string& error);
   Status SpawnSupervisor(Job* job);
   void KillMember(Job* job, const std::string& reason);
+  // Workspaces: moves last_activity when CPU time or output moved since the last call.
+  void WatchActivity(Job* job, const std::map<pid_t, uint64_t>& cpu);
   // Refreshes one job's phase from its directory and processes.
   void Refresh(Job* job);
   void MarkLost(Job* job, const std::string& why);

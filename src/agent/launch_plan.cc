@@ -21,6 +21,7 @@ Result<LaunchPlan> BuildLaunchPlan(const LaunchInputs& in) {
   LaunchPlan p;
   p.job_id = a.job_id;
   p.member = a.member;
+  p.kind = spec.kind;
   p.namespace_mounts = in.mode == MountMode::kNamespace;
   p.kill_grace = in.kill_grace;
   p.max_runtime = spec.max_runtime;
@@ -73,6 +74,7 @@ nlohmann::json LaunchPlanJson(const LaunchPlan& p) {
   }
   return {{"job_id", p.job_id},
           {"member", p.member},
+          {"kind", p.kind},
           {"argv", p.argv},
           {"env", p.env},
           {"workdir", p.workdir},
@@ -90,6 +92,7 @@ Result<LaunchPlan> ParseLaunchPlan(const nlohmann::json& j) {
     LaunchPlan p;
     p.job_id = j.at("job_id").get<JobId>();
     p.member = j.value("member", 0);
+    p.kind = j.value("kind", std::string("job"));
     p.argv = j.at("argv").get<std::vector<std::string>>();
     p.env = j.at("env").get<EnvMap>();
     p.workdir = j.at("workdir").get<std::string>();

@@ -24,6 +24,7 @@ namespace ava::agent {
 struct LaunchPlan {
   JobId job_id = 0;
   int member = 0;
+  std::string kind = "job";       // job | workspace
   std::vector<std::string> argv;  // a string command becomes /bin/sh -c COMMAND
   EnvMap env;
   std::string workdir;            // where the job starts (a path the job sees)

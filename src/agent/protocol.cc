@@ -61,8 +61,11 @@ Result<FinishedJob> ParseFinishedJob(const nlohmann::json& j) {
 nlohmann::json HeartbeatRequestJson(const std::string& node, const std::vector<RunningJob>& running,
                                     const std::vector<FinishedJob>& finished) {
   nlohmann::json r = nlohmann::json::array();
-  for (const RunningJob& j : running)
-    r.push_back({{"job_id", j.job_id}, {"member", j.member}, {"pid", j.pid}, {"state", "running"}});
+  for (const RunningJob& j : running) {
+    nlohmann::json e = {{"job_id", j.job_id}, {"member", j.member}, {"pid", j.pid}, {"state", "running"}};
+    if (j.last_activity) e["last_activity"] = FormatRfc3339(*j.last_activity);
+    r.push_back(std::move(e));
+  }
   nlohmann::json f = nlohmann::json::array();
   for (const FinishedJob& j : finished) f.push_back(FinishedJobJson(j));
   return {{"node", node}, {"running", r}, {"finished", f}};

@@ -48,6 +48,9 @@ struct RunningJob {
   JobId job_id = 0;
   int64_t pid = 0;  // the job's main process
   int member = 0;
+  // Workspaces: the wall time the agent last saw the job in use (CPU time of its process group
+  // moving, or output written). avad cancels a workspace idle for its idle_timeout.
+  std::optional<Nanos> last_activity;
 };
 
 // A job that ended on this node. exit_code and signal are both empty when it never started (the

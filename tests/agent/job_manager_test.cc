@@ -250,6 +250,42 @@ TEST_F(JobManagerTest, TwoMembersOfOneJobOnOneNodeRunSideBySide) {
   EXPECT_EQ(f1->error, "cancelled by alice");
 }
 
+TEST_F(JobManagerTest, AWorkspaceIsActiveOnlyWhileItComputesOrWrites) {
+  FakeClock fake;  // the wall time the agent reports; the jobs themselves run in real time
+  auto m = Manager(&fake);
+  m->Start(Job(11, {{"kind", "workspace"}, {"command", "exec sleep 1000"}}));
+  m->Start(Job(12, {{"kind", "workspace"}, {"command", "while :; do :; done"}}));
+  m->Start(Job(13, {{"command", "exec sleep 1000"}}));
+  auto activity = [&](agent::JobId id) -> std::optional<Nanos> {
+    for (const auto& r : m->Poll().running) {
+      if (r.job_id == id) return r.last_activity;
+    }
+    ADD_FAILURE() << "job " << id << " is not running";
+    return std::nullopt;
+  };
+  ASSERT_TRUE(testing::WaitFor([&] {  // both supervisors have recorded their job
+    return Exists(JobDirPath(11) + "/supervisor.json") && Exists(JobDirPath(12) + "/supervisor.json");
+  }));
+  ASSERT_TRUE(testing::WaitFor([&] {
+    Result<std::optional<agent::SupervisorRecord>> r = agent::JobDir(JobDirPath(11)).ReadSupervisor();
+    return r.ok() && r->has_value() && (*r)->job.valid();
+  }));
+  const Nanos start = fake.WallNow();
+  EXPECT_EQ(activity(11), start);  // first seen: counts as activity
+  EXPECT_EQ(activity(12), start);
+  EXPECT_EQ(activity(13), std::nullopt);  // a job, not a workspace: nothing to watch
+  fake.Advance(std::chrono::minutes(10));
+  // The sleeping workspace does not move; the spinning one does, as soon as its CPU time ticks.
+  EXPECT_EQ(activity(11), start);
+  ASSERT_TRUE(testing::WaitFor([&] {
+    fake.Advance(std::chrono::seconds(1));
+    std::optional<Nanos> a = activity(12);
+    return a && *a > start;
+  }));
+  EXPECT_EQ(activity(11), start);
+  for (agent::JobId id : {11, 12, 13}) m->Kill(id, "test over");
+}
+
 // --- State directories as a crash leaves them, without live processes. ---
 
 void WriteOutput(const agent::JobDir& dir, const std::vector<std::string>& lines) {

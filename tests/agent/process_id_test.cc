@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "agent/process_group_cpu.h"
 #include "test_util.h"
 
 namespace ava {
@@ -59,6 +60,23 @@ TEST(ProcessId, AnExitedChildIsGoneEvenBeforeItIsReaped) {
   ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT), 0);
   EXPECT_FALSE(agent::IsAlive(*id));
   EXPECT_STATUS(agent::ReadProcessId(pid), kNotFound);
+}
+
+TEST(ProcessGroupCpu, ParsesGroupAndCpuTime) {
+  pid_t pgrp = 0;
+  uint64_t ticks = 0;
+  const std::string stat =
+      "4242 (a) b) S 1 4242 4242 0 -1 4194560 100 0 0 0 150 25 0 0 20 0 1 0 987654 1000 10 "
+      "18446744073709551615";
+  ASSERT_OK(agent::ParseStatCpu(stat, &pgrp, &ticks));
+  EXPECT_EQ(pgrp, 4242);
+  EXPECT_EQ(ticks, 175u);
+  EXPECT_STATUS(agent::ParseStatCpu("1 (x) S 1 2", &pgrp, &ticks), kInvalidArgument);
+}
+
+TEST(ProcessGroupCpu, TheScanSeesThisProcessGroup) {
+  std::map<pid_t, uint64_t> cpu = agent::CpuTicksByProcessGroup();
+  EXPECT_EQ(cpu.count(::getpgrp()), 1u);
 }
 
 }  // namespace
