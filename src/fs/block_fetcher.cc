@@ -214,26 +214,44 @@ size_t BlockFetcher::Prefetch(const ObjectVersion& obj, uint64_t first, uint64_t
 }
 
 Result<uint64_t> BlockFetcher::Warm(const ObjectVersion& obj) {
-  uint64_t count = BlockCount(obj);
-  uint64_t fetched = 0;
+  const uint64_t count = BlockCount(obj);
   const uint64_t step = std::max<uint64_t>(1, config_.max_request_bytes / config_.block_size);
+  uint64_t fetched = 0;
+  uint64_t since_flush = 0;
+  std::vector<BlockFuture> futures;
   for (uint64_t first = 0; first < count; first += step) {
     uint64_t last = std::min(count - 1, first + step - 1);
     Plan plan = MakePlan(obj, first, last, /*look_in_cache=*/false);
     for (Run& r : plan.runs) {
+      // The budget bounds how many runs are in flight; they go to the pool so one large file is
+      // fetched as several parallel streams.
       uint64_t bytes = r.Bytes(*this, obj);
       budget_->Acquire(bytes);
-      BudgetLease lease(budget_, bytes);
-      ExecuteRun(obj, r);
-      for (auto& f : r.futures) {
-        if (!f.get().ok()) return f.get().status();
-      }
       fetched += bytes;
+      since_flush += bytes;
+      futures.insert(futures.end(), r.futures.begin(), r.futures.end());
+      auto run = std::make_shared<Run>(std::move(r));
+      auto task = [this, obj, run, bytes] {
+        ExecuteRun(obj, *run);
+        budget_->Release(bytes);
+      };
+      if (!pool_->Submit(task)) task();
     }
-    for (auto& [i, fut] : plan.waits) {
-      if (!fut.get().ok()) return fut.get().status();
+    for (auto& [i, fut] : plan.waits) futures.push_back(fut);
+    // Let the SSD tier keep up: a warm-up faster than the SSD writers would otherwise see blocks
+    // dropped from the write queue, then evicted from RAM and fetched again by the first reader.
+    if (since_flush >= kWarmFlushBytes) {
+      for (auto& f : futures) f.wait();
+      cache_->Flush();
+      since_flush = 0;
     }
   }
+  Status first_error;
+  for (auto& f : futures) {
+    const Result<cache::BlockData>& r = f.get();
+    if (!r.ok() && first_error.ok()) first_error = r.status();
+  }
+  if (!first_error.ok()) return first_error;
   return fetched;
 }
 

@@ -51,9 +51,12 @@ class BlockFetcher {
   // Starts background fetches of blocks `first`..`last` that are neither cached nor in flight.
   // Returns the number of blocks started (0 if the budget had no room).
   size_t Prefetch(const ObjectVersion& obj, uint64_t first, uint64_t last);
-  // Fetches every block of `obj` that is not cached, waiting for all of them. Returns the bytes
-  // fetched from the store (0 when everything was cached already).
+  // Fetches every block of `obj` that is not cached, several runs in parallel, waiting for all of
+  // them and for the SSD tier to take them. Returns the bytes fetched from the store (0 when
+  // everything was cached already).
   Result<uint64_t> Warm(const ObjectVersion& obj);
+  // Waits until the cache's SSD tier has written what was inserted so far (warm-up backpressure).
+  void WaitForCacheWrites() { cache_->Flush(); }
 
  private:
   using BlockFuture = std::shared_future<Result<cache::BlockData>>;
@@ -75,6 +78,8 @@ class BlockFetcher {
   // One ranged GET for the run, blocks into the cache, promises fulfilled, in-flight entries gone.
   void ExecuteRun(const ObjectVersion& obj, Run& run);
   uint64_t BlockLength(const ObjectVersion& obj, uint64_t index) const;
+
+  static constexpr uint64_t kWarmFlushBytes = 32ull << 20;
 
   const FetcherConfig config_;
   cache::TieredCache* const cache_;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 namespace ava::fs {
@@ -127,6 +128,13 @@ Result<NameStat> FileSystem::ResolveName(int mount, const std::string& dir_rel, 
   if (auto cached = metadata_.GetStat(name_id)) {
     if (meta_hits_) meta_hits_->Inc();
     return *cached;
+  }
+  // A loader opening many files of a directory it never listed (a DataLoader with an index) would
+  // cost one HEAD per file; after a few such lookups in one directory, one LIST answers them all.
+  if (options_.list_after_lookups > 0 && metadata_.CountLookupMiss(DirId(mount, dir_rel)) >=
+                                             static_cast<uint64_t>(options_.list_after_lookups)) {
+    Result<std::shared_ptr<const DirListing>> listing = Listing(mount, dir_rel);
+    if (listing.ok() && metadata_.GetListing(DirId(mount, dir_rel))) return ResolveName(mount, dir_rel, name);
   }
   if (meta_misses_) meta_misses_->Inc();
   NameStat st;
@@ -280,6 +288,13 @@ Attr FileSystem::RememberChild(uint64_t dir_ino, const DirEntry& entry) {
   return ToAttr(inodes_.Remember(dir_ino, entry.name, info));
 }
 
+uint64_t FileSystem::ReaddirIno(uint64_t dir_ino, const std::string& name) const {
+  if (uint64_t known = inodes_.Find(dir_ino, name)) return known;
+  // Above every number the inode table hands out (a counter from 2).
+  uint64_t h = std::hash<std::string>{}(std::to_string(dir_ino) + '/' + name);
+  return (1ull << 62) | (h & ((1ull << 62) - 1));
+}
+
 void FileSystem::ReleaseDir(uint64_t dir_fh) {
   std::lock_guard<std::mutex> lock(handles_mu_);
   dirs_.erase(dir_fh);
@@ -307,6 +322,7 @@ Result<OpenResult> FileSystem::Open(uint64_t ino, int flags) {
     AVA_ASSIGN_OR_RETURN(file->staged, wb->OpenWriter(key, (flags & O_TRUNC) != 0, /*is_new=*/false));
     file->writeback = wb;
     file->writer = true;
+    out.writer = true;
   } else if (wb != nullptr && (file->staged = wb->FindWriter(key))) {
     // Someone is writing it: read the staged bytes, so every handle sees every write.
   } else {
@@ -363,9 +379,14 @@ Result<ReadResult> FileSystem::Read(uint64_t fh, uint64_t offset, uint64_t size)
     if (window == 0) {
       file->prefetched_through = 0;
     } else {
-      prefetch_from = std::max(last + 1, file->prefetched_through);
-      prefetch_to = last + window;
-      if (prefetch_from <= prefetch_to) file->prefetched_through = prefetch_to + 1;
+      // Top the window up only once half of it has been consumed, so prefetches go out in batches
+      // that BlockFetcher can group into max_request-sized GETs, not one block at a time.
+      uint64_t ahead = file->prefetched_through > last + 1 ? file->prefetched_through - (last + 1) : 0;
+      if (ahead * 2 <= window) {
+        prefetch_from = std::max(last + 1, file->prefetched_through);
+        prefetch_to = last + window;
+        if (prefetch_from <= prefetch_to) file->prefetched_through = prefetch_to + 1;
+      }
     }
   }
   if (prefetch_to > 0 && prefetch_from <= prefetch_to) {

@@ -58,6 +58,9 @@ struct FsOptions {
   uint32_t uid = 0;
   uint32_t gid = 0;
   std::string control_address;  // shown through the user.avafs.control xattr
+  // After this many lookups in one directory that needed the store (HEAD), the directory is
+  // listed once instead (0: never).
+  int list_after_lookups = 4;
 };
 
 struct FsEnv {
@@ -102,6 +105,7 @@ struct ReadResult {
 struct OpenResult {
   uint64_t fh = 0;
   bool keep_cache = false;
+  bool writer = false;  // opened for writing (flush commits); read-only handles need no flush
 };
 
 // A file of some mount, as listed.
@@ -133,6 +137,9 @@ class FileSystem {
   std::shared_ptr<const std::vector<DirEntry>> DirSnapshot(uint64_t dir_fh);
   // Inode for an entry of directory `dir_ino` handed out by readdirplus (adds one lookup).
   Attr RememberChild(uint64_t dir_ino, const DirEntry& entry);
+  // An inode number for plain readdir (which hands out no inode): the known inode of the name, or
+  // a stable number derived from it (never 0, which readdir(3) would skip as a deleted entry).
+  uint64_t ReaddirIno(uint64_t dir_ino, const std::string& name) const;
   void ReleaseDir(uint64_t dir_fh);
 
   Result<OpenResult> Open(uint64_t ino, int flags);

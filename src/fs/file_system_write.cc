@@ -79,6 +79,7 @@ Result<Attr> FileSystem::Create(uint64_t parent, const std::string& name, uint32
   file->ino = created.ino;
   opened->fh = AddHandle(std::move(file));
   opened->keep_cache = false;
+  opened->writer = true;
   Attr attr = ToAttr(created);
   ApplyAttrs(p.mount, p.rel + name, &attr);
   return attr;

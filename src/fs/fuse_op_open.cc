@@ -12,6 +12,8 @@ void OpOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   }
   fi->fh = opened->fh;
   fi->keep_cache = opened->keep_cache ? 1 : 0;
+  // Nothing to do at close(2) for a read-only handle: spare the kernel the FLUSH round trip.
+  fi->noflush = opened->writer ? 0 : 1;
   if (fuse_reply_open(req, fi) != 0) ctx.fs->Release(opened->fh).IgnoreError();  // the kernel never had it
 }
 

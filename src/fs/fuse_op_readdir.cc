@@ -50,7 +50,7 @@ void ReadDirCommon(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_
       // Counting the lookup before knowing the entry fits; undone below if it does not.
       e = MakeEntry(ctx, ctx.fs->RememberChild(ino, d));
     } else {
-      e.attr.st_ino = 0;  // unknown until looked up; the kernel does not use it
+      e.attr.st_ino = ctx.fs->ReaddirIno(ino, d.name);
       e.attr.st_mode = d.is_dir ? S_IFDIR : S_IFREG;
     }
     if (!add(d.name.c_str(), e.attr, &e, static_cast<off_t>(i + 3))) {

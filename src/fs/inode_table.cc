@@ -111,6 +111,12 @@ void InodeTable::Unlink(uint64_t parent, const std::string& name) {
   by_name_.erase(ChildKey(parent, name));
 }
 
+uint64_t InodeTable::Find(uint64_t parent, const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_name_.find(ChildKey(parent, name));
+  return it == by_name_.end() ? 0 : it->second;
+}
+
 void InodeTable::UpdateAttrs(uint64_t ino, uint64_t size, const std::string& etag, int64_t mtime_ns) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = nodes_.find(ino);

@@ -48,6 +48,8 @@ class InodeTable {
   uint64_t AddMountRoot(const std::string& name, int mount);
 
   std::optional<InodeInfo> Get(uint64_t ino) const;
+  // The inode `name` in `parent` has now, or 0; does not count a lookup.
+  uint64_t Find(uint64_t parent, const std::string& name) const;
   // Updates size/etag/mtime of a known inode.
   void UpdateAttrs(uint64_t ino, uint64_t size, const std::string& etag, int64_t mtime_ns);
   // Records the ETag seen at open; returns the previous one.

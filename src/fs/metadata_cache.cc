@@ -20,8 +20,15 @@ std::shared_ptr<const DirListing> MetadataCache::GetListing(const std::string& d
   return it->second;
 }
 
+uint64_t MetadataCache::CountLookupMiss(const std::string& dir_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (lookup_misses_.size() > max_listings_) lookup_misses_.clear();  // bounded; only a heuristic
+  return ++lookup_misses_[dir_id];
+}
+
 void MetadataCache::PutListing(const std::string& dir_id, std::shared_ptr<const DirListing> listing) {
   std::lock_guard<std::mutex> lock(mu_);
+  lookup_misses_.erase(dir_id);
   auto [it, inserted] = listings_.insert_or_assign(dir_id, std::move(listing));
   if (inserted) listing_order_.push_back(dir_id);
   while (listings_.size() > max_listings_ && !listing_order_.empty()) {

@@ -57,6 +57,9 @@ class MetadataCache {
   void PutStat(const std::string& name_id, NameStat stat);
 
   void Invalidate(const std::string& id);
+  // Counts a lookup in directory `dir_id` that had to ask the store; returns the count so far.
+  // The count is reset when the directory's listing is stored.
+  uint64_t CountLookupMiss(const std::string& dir_id);
   // Drops every listing and stat whose id starts with `prefix` (a renamed or removed directory).
   void InvalidatePrefix(const std::string& prefix);
   const MetadataTtl& ttl() const { return ttl_; }
@@ -75,6 +78,7 @@ class MetadataCache {
   std::unordered_map<std::string, std::shared_ptr<const DirListing>> listings_ GUARDED_BY(mu_);
   std::deque<std::string> listing_order_ GUARDED_BY(mu_);  // insertion order, for bounding
   std::unordered_map<std::string, NameStat> stats_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, uint64_t> lookup_misses_ GUARDED_BY(mu_);
   std::deque<std::string> stat_order_ GUARDED_BY(mu_);
 };
 

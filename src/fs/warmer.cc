@@ -8,6 +8,10 @@
 
 namespace ava::fs {
 
+namespace {
+constexpr uint64_t kFlushEveryBytes = 64ull << 20;
+}  // namespace
+
 Result<WarmProgress> Warmer::Run(const std::vector<std::string>& paths, const WarmOptions& options,
                                  const std::function<void(const WarmProgress&)>& on_progress,
                                  const std::atomic<bool>* cancel) {
@@ -37,6 +41,7 @@ Result<WarmProgress> Warmer::Run(const std::vector<std::string>& paths, const Wa
   }
 
   size_t finished = 0;
+  uint64_t unflushed = 0;  // bytes fetched since the SSD tier was last waited for
   {
     ThreadPool pool(static_cast<size_t>(std::max(1, options.parallel)), "avafs-warm");
     for (const FileRef& item : items) {
@@ -52,6 +57,17 @@ Result<WarmProgress> Warmer::Run(const std::vector<std::string>& paths, const Wa
         } else {
           error = Status::Cancelled("warm-up cancelled");
         }
+        bool flush = false;
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          unflushed += fetched;
+          if (unflushed >= kFlushEveryBytes) {
+            unflushed = 0;
+            flush = true;
+          }
+        }
+        // Many small files warmed in parallel must not outrun the SSD writers either.
+        if (flush) fetcher_->WaitForCacheWrites();
         std::lock_guard<std::mutex> lock(mu);
         ++finished;
         progress.files_done++;

@@ -42,6 +42,7 @@ class ReadPathTest(h.AvafsTestCase):
         }
         items = list(cls.files.items())
         items += [(f"tree/d{d:03d}/f{i:03d}.png", b"x" * (d + i)) for d in range(100) for i in range(100)]
+        items += [(f"wide/{i:05d}", b"w") for i in range(6000)]
         h.put_many(cls.client, cls.bucket, items)
 
     @classmethod
@@ -71,7 +72,7 @@ mounts:
     def test_mounts_appear_side_by_side(self):
         self.assertEqual(sorted(os.listdir(self.root)), ["ceph", "scratch"])
         self.assertEqual(sorted(os.listdir(os.path.join(self.root, "ceph"))),
-                         ["dir with spaces", "empty", "large.bin", "small.txt", "tree"])
+                         ["dir with spaces", "empty", "large.bin", "small.txt", "tree", "wide"])
         with open(os.path.join(self.root, "scratch/notes/readme.md"), "rb") as f:
             self.assertEqual(f.read(), b"local file\n")
 
@@ -106,6 +107,15 @@ mounts:
         self.assertEqual(os.stat(os.path.join(tree, "d042/f007.png")).st_size, 49)
         ls = subprocess.run(["ls", "-lR", tree], capture_output=True, check=True).stdout.decode()
         self.assertEqual(ls.count(".png"), 10000)
+
+    def test_a_wide_directory_lists_every_name(self):
+        # The kernel reads big directories with READDIRPLUS and then plain READDIR; every entry
+        # must carry an inode number, or readdir(3) drops it as deleted.
+        wide = os.path.join(self.root, "ceph/wide")
+        self.assertEqual(len(os.listdir(wide)), 6000)
+        self.assertEqual(len(os.listdir(wide)), 6000)  # again, from the kernel's cache
+        out = subprocess.run(["ls", "-f", wide], capture_output=True, check=True, text=True).stdout.split()
+        self.assertEqual(len([n for n in out if n not in (".", "..")]), 6000)
 
     def test_missing_names_and_writes_fail_cleanly(self):
         with self.assertRaises(FileNotFoundError):
