@@ -296,6 +296,7 @@ Result<bool> ControlPlane::PlanAndApply() {
     p.priority = static_cast<int>(j.priority);
     p.gang = static_cast<int>(j.gang_size);
     p.submitted = j.submitted;
+    p.started = j.started.value_or(j.scheduled.value_or(j.submitted));
     auto it = active_.find(j.id);
     if (it != active_.end()) {
       p.member = it->second.spec.MemberRequest();

@@ -42,12 +42,62 @@ std::vector<sched::WorkloadShape> Samples(const PoolState& state) {
 
 }  // namespace
 
+// A holding job and what it takes from this pass's pool and quotas.
+struct FifoPoolPlanner::Held {
+  const PoolJob* job = nullptr;
+  std::vector<sched::Placement> placed;                  // on nodes of the pool
+  std::vector<std::pair<std::string, int64_t>> charged;  // (model, milli) charged to the quotas
+  bool preempted = false;
+};
+
+std::vector<FifoPoolPlanner::Held*> FifoPoolPlanner::FindVictims(const sched::Cluster& cluster,
+                                                                 sched::Policy& policy,
+                                                                 const std::vector<sched::Demand>& demands,
+                                                                 int priority, std::vector<Held>& held) {
+  std::vector<Held*> candidates;
+  for (Held& h : held) {
+    if (!h.preempted && h.job->priority < priority && !h.placed.empty()) candidates.push_back(&h);
+  }
+  if (candidates.empty()) return {};
+  std::stable_sort(candidates.begin(), candidates.end(), [](const Held* a, const Held* b) {
+    if (a->job->priority != b->job->priority) return a->job->priority < b->job->priority;
+    if (a->job->started != b->job->started) return a->job->started > b->job->started;  // loses the least work
+    return a->job->id > b->job->id;
+  });
+  auto fits = [&](const sched::Cluster& c) {
+    sched::Cluster trial = c;
+    return sched::PlaceGang(trial, policy, demands).has_value();
+  };
+  sched::Cluster trial = cluster;
+  std::vector<Held*> victims;
+  for (Held* v : candidates) {
+    sched::ReleaseGang(trial, v->placed).IgnoreError();
+    victims.push_back(v);
+    if (fits(trial)) break;
+  }
+  if (!fits(trial)) return {};
+  // Spare the victims that turn out not to be needed, most valuable first.
+  for (size_t i = victims.size(); i-- > 0;) {
+    sched::Cluster with = trial;
+    bool restored = true;
+    for (const sched::Placement& p : victims[i]->placed) restored &= with.Allocate(p).ok();
+    if (restored && fits(with)) {
+      trial = std::move(with);
+      victims.erase(victims.begin() + static_cast<long>(i));
+    }
+  }
+  return victims;
+}
+
 Result<PoolPlan> FifoPoolPlanner::Plan(const PoolState& state) {
   AVA_ASSIGN_OR_RETURN(sched::Cluster cluster, sched::Cluster::Build(state.pool));
   sched::QuotaBook quotas(state.quotas);
 
-  // What is in use now.
+  // What is in use now, per holding job, so preemption can give it back.
+  std::vector<Held> held;
   for (const PoolJob& j : state.holding) {
+    Held h;
+    h.job = &j;
     for (const MemberAssignment& m : j.placement) {
       const int n = cluster.FindNode(m.node);
       std::string model;
@@ -61,17 +111,21 @@ Result<PoolPlan> FifoPoolPlanner::Plan(const PoolState& state) {
         p.cpu_milli = m.cpu_milli;
         p.memory_bytes = m.memory_bytes;
         Status s = cluster.Allocate(p);
-        if (!s.ok()) {
+        if (s.ok()) {
+          h.placed.push_back(p);
+        } else {
           AVA_LOG(logger_, kWarn, "sched", "job {} on node {} no longer fits its node's inventory: {}", j.id,
                   m.node, s.message());
         }
         if (cluster.node(n).model >= 0) model = cluster.models()[cluster.node(n).model];
       }
       if (!m.gpus.empty()) {
-        quotas.Charge(j.user, j.group, model,
-                      static_cast<int64_t>(m.gpu_milli) * static_cast<int64_t>(m.gpus.size()));
+        const int64_t milli = static_cast<int64_t>(m.gpu_milli) * static_cast<int64_t>(m.gpus.size());
+        quotas.Charge(j.user, j.group, model, milli);
+        h.charged.emplace_back(model, milli);
       }
     }
+    held.push_back(std::move(h));
   }
 
   PoolPlan plan;
@@ -130,6 +184,17 @@ Result<PoolPlan> FifoPoolPlanner::Plan(const PoolState& state) {
     }
     std::optional<sched::GangPlacement> placed;
     if (policy != nullptr) placed = sched::PlaceGang(cluster, *policy, demands);
+    if (!placed.has_value() && policy != nullptr) {
+      std::vector<Held*> victims = FindVictims(cluster, *policy, demands, j->priority, held);
+      for (Held* v : victims) {
+        sched::ReleaseGang(cluster, v->placed).IgnoreError();  // allocated above
+        for (const auto& [model, milli] : v->charged)
+          quotas.Refund(v->job->user, v->job->group, model, milli);
+        v->preempted = true;
+        plan.preempt.push_back({v->job->id, j->id});
+      }
+      if (!victims.empty()) placed = sched::PlaceGang(cluster, *policy, demands);
+    }
     if (placed.has_value()) {
       PoolPlan::Start start{j->id, {}};
       for (size_t rank = 0; rank < placed->size(); ++rank) {

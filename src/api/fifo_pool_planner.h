@@ -1,8 +1,10 @@
 // FifoPoolPlanner — TEMPORARY. A PoolPlanner built from the sched library's parts (Cluster, a
 // placement Policy by name, PlaceGang, QuotaBook, the waiting-reason explainer) that places
 // waiting jobs in order: higher priority first, then submit time. The first job that cannot start
-// holds the line (no backfill), jobs over a quota are passed over with the quota as their reason,
-// and nothing is preempted.
+// holds the line (no backfill, no fair share); jobs over a quota are passed over with the quota as
+// their reason. A job that cannot start may preempt running jobs of strictly lower priority: the
+// lowest priority and the most recently started go first, and of those taken, any whose GPUs turn
+// out not to be needed are spared again (the rule of sched::Scheduler's preemption).
 //
 // Why it exists: sched::Scheduler (scheduler.h) is the real queue — fair share, backfill,
 // preemption — but it cannot yet be told about jobs that already run at a known placement, nor have
@@ -18,9 +20,13 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "api/pool_planner.h"
 #include "common/logging.h"
+#include "sched/cluster.h"
+#include "sched/demand.h"
+#include "sched/policy.h"
 
 namespace ava::api {
 
@@ -32,6 +38,13 @@ class FifoPoolPlanner final : public PoolPlanner {
   Result<PoolPlan> Plan(const PoolState& state) override;
 
  private:
+  struct Held;
+  // Running jobs of priority below `priority` whose removal lets `demands` start; empty when none
+  // suffices.
+  static std::vector<Held*> FindVictims(const sched::Cluster& cluster, sched::Policy& policy,
+                                        const std::vector<sched::Demand>& demands, int priority,
+                                        std::vector<Held>& held);
+
   const std::string policy_;
   const uint64_t seed_;
   Logger* const logger_;

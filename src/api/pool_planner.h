@@ -34,6 +34,7 @@ struct PoolJob {
   sched::Request member;  // what each gang member asks for
   int gang = 1;
   Nanos submitted{0};  // wall time
+  Nanos started{0};    // wall time it was placed (holding jobs); ties among victims go to the newest
   // For jobs that hold resources: where their members run (nodes may be absent from the pool
   // when down or drained; those members still count against quotas).
   std::vector<MemberAssignment> placement;

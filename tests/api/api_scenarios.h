@@ -475,6 +475,53 @@ TEST_P(ApiScenarioTest, DrainedNodesTakeNoNewJobsButKeepTheirOwn) {
   EXPECT_EQ(env().JobState(next, alice), "scheduled");
 }
 
+TEST_P(ApiScenarioTest, AHigherPriorityJobPreemptsTheLowestAndNewestFirst) {
+  const std::string agent = env().AddNode("n1", 4);
+  const std::string alice = env().AddUser("alice");
+  const std::string bob = env().AddUser("bob");
+  // Started one after another: a priority-1 job, a priority-0 job, another priority-1 job.
+  Json running = Json::array();
+  std::vector<int64_t> ids;
+  for (const char* spec : {"command: [a]\nresources: {gpus: 2}\npriority: 1\n",
+                           "command: [b]\nresources: {gpus: 1}\npriority: 0\n",
+                           "command: [c]\nresources: {gpus: 1}\npriority: 1\n"}) {
+    const int64_t id = env().Submit(alice, spec);
+    ids.push_back(id);
+    env().Heartbeat("n1", agent, running);
+    running.push_back({{"job_id", id}, {"pid", id}});
+    env().Heartbeat("n1", agent, running);
+    env().clock.Advance(std::chrono::seconds(5));
+  }
+  const int64_t old_low = ids[0], lowest = ids[1], newest_low = ids[2];
+  ASSERT_EQ(env().JobState(newest_low, alice), "running");
+
+  // Equal priority never preempts: it waits.
+  const int64_t same = env().Submit(bob, "command: [d]\nresources: {gpus: 1}\npriority: 0\n");
+  EXPECT_EQ(env().JobState(same, bob), "queued");
+  EXPECT_EQ(env().Post(Path(same, "/cancel"), bob, Json::object()).status, 200);
+
+  // Two GPUs for priority 5: the priority-0 job goes first, then the newest priority-1 job; the
+  // older priority-1 job keeps running.
+  const int64_t high = env().Submit(bob, "command: [e]\nresources: {gpus: 2}\npriority: 5\n");
+  EXPECT_EQ(env().JobState(high, bob), "scheduled");
+  EXPECT_EQ(env().JobState(lowest, alice), "queued");
+  EXPECT_EQ(env().JobState(newest_low, alice), "queued");
+  EXPECT_EQ(env().JobState(old_low, alice), "running");
+  EXPECT_EQ(EventMessage(lowest, alice, "job.preempted"),
+            "preempted by job " + std::to_string(high) + " (priority 5)");
+  Answer hb = env().Heartbeat("n1", agent, running);
+  EXPECT_EQ(hb.json["kill"].size(), 2u) << hb;
+  EXPECT_EQ(hb.json["start"].size(), 0u) << hb;  // not before the victims are gone
+  hb = env().Heartbeat(
+      "n1", agent, Json::array({{{"job_id", old_low}, {"pid", 1}}}),
+      Json::array({{{"job_id", lowest}, {"signal", 15}}, {{"job_id", newest_low}, {"signal", 15}}}));
+  ASSERT_EQ(hb.json["start"].size(), 1u) << hb;
+  EXPECT_EQ(hb.json["start"][0]["job_id"], high);
+  Answer queue = env().Get("/v1/queue", alice);
+  ASSERT_EQ(queue.json["items"].size(), 2u) << queue;
+  EXPECT_EQ(queue.json["items"][0]["id"], newest_low);  // priority 1 before priority 0
+}
+
 TEST_P(ApiScenarioTest, MetricsCountJobsGpusAndRequests) {
   const std::string agent = env().AddNode("n1", 4);
   const std::string alice = env().AddUser("alice");
