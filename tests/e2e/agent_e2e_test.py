@@ -5,6 +5,7 @@ states, events, logs, reports, the GPUs a job sees, queueing, preemption, quotas
 what happens when an agent is killed or stops answering.
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -185,6 +186,20 @@ class DatasetsTest(unittest.TestCase):
             self.assertEqual(done["state"], "succeeded", (c.events(job["id"]), c.logs(job["id"])))
             self.assertEqual(c.logs(job["id"]), "7 2 1 0 4\nlabels.txt\n")
 
+    def test_a_dataset_bind_mounted_at_its_exact_path(self):
+        if os.geteuid() != 0:
+            self.skipTest("namespace mounts need root")
+        with Cluster(nodes=("n1",), mount_mode="namespace") as c:
+            path = c.path("jobview", "data")  # stands for /data, without touching the host's /
+            job = c.submit({"command": "cat %s/labels.txt; touch %s/new 2>/dev/null && echo writable || echo read-only"
+                                       % (path, path),
+                            "resources": {"gpus": 1},
+                            "mounts": [{"path": path, "source": "dataset/mnist", "readonly": True}]})
+            done = c.wait_state(job["id"], "succeeded", "failed", "lost")
+            self.assertEqual(done["state"], "succeeded", (c.events(job["id"]), c.logs(job["id"])))
+            self.assertEqual(c.logs(job["id"]), "7 2 1 0 4\nread-only\n")
+            self.assertEqual(os.listdir(path), [])  # the bind mount was the job's alone
+
     def test_datasets_through_a_real_avafs_daemon(self):
         require_binaries("avad", "ava-agent", "avafs")
         if not fuse_usable():
@@ -199,6 +214,26 @@ class DatasetsTest(unittest.TestCase):
             self.assertEqual(c.logs(ok["id"]), "7 2 1 0 4\n")
             self.assertEqual(c.wait_state(missing["id"], "succeeded", "failed", "lost")["state"], "failed")
             self.assertIn("does not exist", message_of(c.events(missing["id"]), "job.failed"))
+            # The daemon dies: the agent notices, clears the dead mount and starts another.
+            record = c.path("agent-n1", "avafs", "daemon.json")
+            with open(record) as f:
+                first = json.load(f)
+            os.kill(first["pid"], signal.SIGKILL)
+
+            def restarted():
+                try:
+                    with open(record) as f:
+                        r = json.load(f)
+                except (OSError, ValueError):
+                    return None
+                return r if r["pid"] != first["pid"] and alive(r["pid"], r["start"]) else None
+            wait_for("the agent to restart avafs", restarted)
+            again = c.submit({"command": "cat /data/labels.txt", "resources": {"gpus": 1},
+                              "mounts": [{"path": "/data", "source": "dataset/mnist"}]})
+            self.assertEqual(c.wait_state(again["id"], "succeeded", "failed", "lost")["state"], "succeeded",
+                             (c.events(again["id"]), c.logs(again["id"])))
+            self.assertEqual(c.logs(again["id"]), "7 2 1 0 4\n")
+            self.assertIn("restarting it", c.read("agent-n1.log"))
 
 
 class AgentFailuresTest(unittest.TestCase):

@@ -127,13 +127,15 @@ class ApiError(Exception):
 class Cluster:
     """avad + agents. Use as a context manager; everything it started is stopped by PID on exit."""
 
-    def __init__(self, nodes=("n1", "n2"), node_timeout="30s", heartbeat="200ms", avafs=False):
+    def __init__(self, nodes=("n1", "n2"), node_timeout="30s", heartbeat="200ms", avafs=False,
+                 mount_mode="symlink"):
         require_binaries("avad", "ava-agent")
         self.dir = tempfile.mkdtemp(prefix="ava-e2e-")
         self.nodes = list(nodes)
         self.node_timeout = node_timeout
         self.heartbeat = heartbeat
         self.use_avafs = avafs
+        self.mount_mode = mount_mode
         self.procs = {}  # name -> Popen
         self.log_files = []  # open log files of the processes
         self.port = free_port()
@@ -213,7 +215,7 @@ class Cluster:
             "inventory": self.inventory,
             "state_dir": state,
             "kill_grace": "1s",
-            "mount_mode": "symlink",
+            "mount_mode": self.mount_mode,
             "log_level": "debug",
         }
         if self.use_avafs:
