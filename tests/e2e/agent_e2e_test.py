@@ -118,10 +118,6 @@ class JobsTest(unittest.TestCase):
             self.assertEqual(c.wait_state(second["id"], "succeeded", "failed", "lost")["state"], "succeeded")
             self.assertIn("second ran\n", c.logs(second["id"]))
 
-    # avad's current planner does not preempt yet (src/api/fifo_pool_planner.h: "nothing is
-    # preempted"). The test is written against docs/api.md; when avad preempts it passes, shows up as
-    # an unexpected success, and this marker must go.
-    @unittest.expectedFailure
     def test_a_higher_priority_job_preempts_a_lower_one(self):
         with Cluster() as c:
             pid_file = c.path("low.pid")
