@@ -231,7 +231,10 @@ def main():
         for (s, w, p), es in sorted(errors.items()):
             for e in es:
                 print(f"  {s} {w} {p}: {e}")
-    print(f"\nload before: {run['uptime_before'].strip()}\nload after:  {run['uptime_after'].strip()}")
+    if "uptime_at_start" in run:
+        print(f"\nload when the script started (others only): {run['uptime_at_start'].strip()}")
+    print(f"load before the measurements (incl. this benchmark's Ceph): {run['uptime_before'].strip()}\n"
+          f"load after:  {run['uptime_after'].strip()}")
     if not run.get("page_cache_dropped", True):
         print("WARNING: the page cache could not be dropped (not root): 'cold' rows kept it.")
 

@@ -30,6 +30,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 usage() { sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 COMMAND_LINE="bench/avafs/run_read_bench.sh${*:+ $*}"
+# Before this script adds load of its own (build, Ceph, upload): what others put on the machine.
+UPTIME_START=$(uptime)
 
 QUICK=0 KEEP_CEPH=0 INSTALL=1 OUT="" REV="" ROUNDS=""
 SYSTEMS="local avafs s3fs rclone"
@@ -410,12 +412,12 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
 done
 UPTIME_AFTER=$(uptime)
 ava_log "load after: $UPTIME_AFTER"
-jq --arg before "$UPTIME_BEFORE" --arg after "$UPTIME_AFTER" --argjson dropped "$DROPPED" \
+jq --arg start "$UPTIME_START" --arg before "$UPTIME_BEFORE" --arg after "$UPTIME_AFTER" --argjson dropped "$DROPPED" \
   --arg cmd "$COMMAND_LINE" --arg source "$SOURCE" \
   --arg ram "$AVAFS_RAM" --arg fb "$AVAFS_FETCH_BUFFERS" \
   --argjson readers "$READERS" --argjson streams "$RAW_STREAMS" --arg part "$RAW_PART" \
   --argjson r4 "$RAND4K_COUNT" --argjson r1 "$RAND1M_COUNT" --argjson rounds "$ROUNDS" \
-  '. + {source:$source, uptime_before:$before, uptime_after:$after, page_cache_dropped:$dropped, command:$cmd,
+  '. + {source:$source, uptime_at_start:$start, uptime_before:$before, uptime_after:$after, page_cache_dropped:$dropped, command:$cmd,
         avafs_ram_capacity:$ram, avafs_fetch_buffers:$fb, readers:$readers, raw_streams:$streams,
         raw_part:$part, rand4k_count:$r4, rand1m_count:$r1, rounds:$rounds}' "$OUT/machine.json" > "$OUT/run.json"
 
