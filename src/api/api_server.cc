@@ -1,6 +1,6 @@
 #include "api/api_server.h"
 
-#include "api/fifo_pool_planner.h"
+#include "api/scheduler_pool_planner.h"
 #include "sched/policy_factory.h"
 
 namespace ava::api {
@@ -15,7 +15,10 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Create(db::Store& store, Clock& cl
       return Status::NotFound(fmt::format("no placement policy '{}' (known: {})", options.policy,
                                           fmt::join(sched::PolicyNames(), ", ")));
     }
-    planner = std::make_unique<FifoPoolPlanner>(options.policy, options.seed, logger);
+    sched::SchedulerOptions so;
+    so.policy = options.policy;
+    so.seed = options.seed;
+    planner = std::make_unique<SchedulerPoolPlanner>(std::move(so), &clock, logger);
   }
   return std::unique_ptr<ApiServer>(
       new ApiServer(store, clock, std::move(options), logger, metrics, std::move(planner)));

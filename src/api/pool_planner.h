@@ -5,8 +5,8 @@
 // to preempt for them, and why each remaining job waits. A restarted avad therefore continues
 // exactly where it stopped.
 //
-// Implementations: FifoPoolPlanner (fifo_pool_planner.h), a temporary adapter over the sched
-// library's policies (see there for why it exists); tests script their own.
+// Implementations: SchedulerPoolPlanner (scheduler_pool_planner.h), over sched::Scheduler; tests
+// script their own.
 //
 // Thread safety: Plan() is called by one scheduling pass at a time.
 #pragma once

@@ -86,7 +86,45 @@ Scheduler::Scheduler(Cluster cluster, SchedulerOptions options, Clock* clock, Lo
 
 Scheduler::~Scheduler() = default;
 
-Status Scheduler::Submit(Gang gang) {
+Status Scheduler::Submit(Gang gang) { return Submit(std::move(gang), clock_->Now()); }
+
+Status Scheduler::Adopt(Gang gang, GangPlacement placement, Nanos submitted, Nanos started) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (jobs_.count(gang.id) != 0) return Status::AlreadyExists(fmt::format("job {} already exists", gang.id));
+  if (placement.size() != gang.members.size()) {
+    return Status::InvalidArgument(
+        fmt::format("job {}: {} placements for {} members", gang.id, placement.size(), gang.members.size()));
+  }
+  GangPlacement held;
+  for (const Placement& p : placement) {
+    if (p.node < 0) continue;
+    if (p.node >= cluster_.node_count()) {
+      ReleaseGang(cluster_, held).IgnoreError();
+      return Status::InvalidArgument(
+          fmt::format("job {}: node index {} is not in the pool", gang.id, p.node));
+    }
+    Status s = cluster_.Allocate(p);
+    if (!s.ok()) {
+      ReleaseGang(cluster_, held).IgnoreError();
+      return s.Annotate(fmt::format("job {} on node {}", gang.id, cluster_.node(p.node).name));
+    }
+    held.push_back(p);
+  }
+  Record r;
+  for (const Request& m : gang.members) {
+    if (Result<Demand> d = cluster_.Resolve(m); d.ok()) r.demands.push_back(*d);
+  }
+  r.seq = next_seq_++;
+  r.submitted = submitted;
+  r.gang = std::move(gang);
+  const std::string id = r.gang.id;
+  auto [it, inserted] = jobs_.emplace(id, std::move(r));
+  Start(it->second, std::move(held), started);
+  UpdateGauges();
+  return Status::OK();
+}
+
+Status Scheduler::Submit(Gang gang, Nanos submitted) {
   std::lock_guard<std::mutex> lock(mu_);
   auto reject = [&](Status s) {
     if (rejected_total_ != nullptr) rejected_total_->Inc();
@@ -121,7 +159,7 @@ Status Scheduler::Submit(Gang gang) {
     ++samples_since_profile_;
   }
   r.seq = next_seq_++;
-  r.submitted = clock_->Now();
+  r.submitted = submitted;
   r.reason = "submitted; waiting for the next scheduling pass";
   r.position = static_cast<int>(waiting_.size()) + 1;
   r.gang = std::move(gang);
@@ -352,6 +390,7 @@ ScheduleResult Scheduler::Schedule() {
           ++v->preemptions;
           v->reason = fmt::format("preempted by job {}", r->gang.id);
           result.preempted.push_back(v->gang.id);
+          result.preempted_for.push_back(r->gang.id);
           if (preempted_total_ != nullptr) preempted_total_->Inc();
         }
         placed = PlaceGang(cluster_, *policy_, demands);

@@ -12,6 +12,8 @@
 //              their placements, and the jobs preempted to make room (back in the queue, with
 //              their original submit time, unless requeue_preempted is off).
 //   Release    a running job ended or was cancelled, or a waiting job was withdrawn.
+//   Adopt      registers a job that already runs at a known placement (a caller that keeps its own
+//              state, like avad, rebuilds a Scheduler from it on every pass).
 //   Queue      every waiting job with its 1-based position and why it waits:
 //              "needs 8 GPUs on one node; the largest free block is 6 on node n3",
 //              "group cv is at its quota of 32 GPUs (holds 30, asks 4)".
@@ -101,6 +103,7 @@ struct ScheduleResult {
   };
   std::vector<Started> started;
   std::vector<std::string> preempted;
+  std::vector<std::string> preempted_for;  // preempted_for[i]: the job preempted[i] made room for
 };
 
 class Scheduler {
@@ -114,6 +117,13 @@ class Scheduler {
   Scheduler& operator=(const Scheduler&) = delete;
 
   Status Submit(Gang gang) EXCLUDES(mu_);
+  // Submit with the time the job was first submitted (monotonic clock of the caller's choosing, as
+  // long as it is the same for all jobs); the queue orders ties by it.
+  Status Submit(Gang gang, Nanos submitted) EXCLUDES(mu_);
+  // A job that is already running at `placement` (one Placement per member; node indices of this
+  // pool's Cluster). Members with node < 0 run on a node that is not in the pool (down): they
+  // hold nothing here and are not charged to quotas. Fails if a placement does not fit the pool.
+  Status Adopt(Gang gang, GangPlacement placement, Nanos submitted, Nanos started) EXCLUDES(mu_);
   ScheduleResult Schedule() EXCLUDES(mu_);
   Status Release(std::string_view id) EXCLUDES(mu_);
 

@@ -307,3 +307,48 @@ TEST_F(SchedulerTest, FractionsShareGpusAndLearnedProfileKeepsDecisionsValid) {
 
 }  // namespace
 }  // namespace ava::sched
+
+namespace ava::sched {
+namespace {
+
+// A caller that keeps its own state (avad) rebuilds a Scheduler each pass: jobs already running
+// are adopted at their placements and count like any running job.
+TEST_F(SchedulerTest, AdoptedJobsHoldTheirGpusAndCountAgainstQuotas) {
+  SchedulerOptions o;
+  o.quotas.groups["cv"].gpu_milli = 8000;
+  auto s = Make(Nodes("n", 2, 8, "V100"), o);
+  Placement p;
+  p.node = 0;
+  p.gpu_mask = 0x3F;  // six GPUs of n-0
+  p.gpu_milli = 1000;
+  ASSERT_OK(s->Adopt(Job("old", 6, "cv"), {p}, Nanos(0), Nanos(1)));
+  ASSERT_OK(s->Submit(Job("two", 2, "other")));
+  ASSERT_OK(s->Submit(Job("cv-four", 4, "cv")));
+  ScheduleResult r = s->Schedule();
+  ASSERT_EQ(Started(r), std::vector<std::string>{"two"});
+  EXPECT_EQ(r.started[0].placement[0].node, 0);  // packed beside the adopted job, keeping n-1 whole
+  EXPECT_NE(Reason(*s, "cv-four").find("quota"), std::string::npos) << Reason(*s, "cv-four");
+  // A member on a node that left the pool holds nothing; a placement that does not fit is refused.
+  Placement gone;
+  gone.node = -1;
+  ASSERT_OK(s->Adopt(Job("elsewhere", 8), {gone}, Nanos(0), Nanos(1)));
+  Placement clash = p;
+  EXPECT_FALSE(s->Adopt(Job("clash", 6), {clash}, Nanos(0), Nanos(1)).ok());
+}
+
+TEST_F(SchedulerTest, PreemptionSaysWhichJobTheVictimMadeRoomFor) {
+  auto s = Make(Nodes("n", 1, 8, "V100"));
+  Placement p;
+  p.node = 0;
+  p.gpu_mask = 0xFF;
+  p.gpu_milli = 1000;
+  ASSERT_OK(s->Adopt(Job("low", 8, "g", 0), {p}, Nanos(0), Nanos(1)));
+  ASSERT_OK(s->Submit(Job("high", 4, "g", 10), Nanos(5)));
+  ScheduleResult r = s->Schedule();
+  ASSERT_EQ(r.preempted, std::vector<std::string>{"low"});
+  EXPECT_EQ(r.preempted_for, std::vector<std::string>{"high"});
+  EXPECT_EQ(Started(r), std::vector<std::string>{"high"});
+}
+
+}  // namespace
+}  // namespace ava::sched
