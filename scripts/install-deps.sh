@@ -2,6 +2,7 @@
 # install-deps.sh — installs every Debian 12 package Ava needs to build, test and run.
 #   scripts/install-deps.sh           build + test dependencies (compilers, libraries, Ceph, FUSE)
 #   scripts/install-deps.sh --bench   also the peers the benchmarks compare against (s3fs, rclone)
+#   scripts/install-deps.sh --main-job  also what the main job trains with (PyTorch, Fashion-MNIST)
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export AVA_RUN_DIR=${AVA_RUN_DIR:-/tmp/ava-run}
@@ -16,5 +17,11 @@ servers=(postgresql ceph-mon ceph-osd radosgw ceph-common uuid-runtime curl pyth
 bench=(s3fs rclone awscli)
 
 pkgs=("${build[@]}" "${servers[@]}")
-[[ ${1:-} == --bench ]] && pkgs+=("${bench[@]}")
+main_job=(python3-torch python3-torchvision python3-pil python3-numpy dataset-fashion-mnist)
+for arg in "$@"; do
+  case $arg in
+    --bench) pkgs+=("${bench[@]}") ;;
+    --main-job) pkgs+=("${main_job[@]}") ;;
+  esac
+done
 ava_apt_install "${pkgs[@]}"

@@ -6,10 +6,38 @@
 #include <iterator>
 #include <ostream>
 
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+
 #include "cli/cli_context.h"
 #include "common/file_util.h"
 
 namespace ava::cli {
+
+namespace {
+
+// A relative `workdir` in a spec file means "relative to the file", as paths in a compose file do:
+// `ava job submit examples/fashion-mnist/train.yaml` with `workdir: .` runs in that directory.
+// (The directory must exist on the node that runs the job; in a pool, put code on shared storage.)
+// Specs the parser cannot read are sent as they are, so avad reports the error with its field.
+std::string ResolveWorkdir(const std::string& text, const std::string& file) {
+  try {
+    YAML::Node spec = YAML::Load(text);
+    if (!spec.IsMap() || !spec["workdir"] || !spec["workdir"].IsScalar()) return text;
+    const std::string workdir = spec["workdir"].Scalar();
+    if (workdir.empty() || workdir.front() == '/') return text;
+    std::filesystem::path dir = std::filesystem::absolute(std::filesystem::path(file)).parent_path();
+    spec["workdir"] = std::filesystem::weakly_canonical(dir / workdir).string();
+    YAML::Emitter out;
+    out << spec;
+    return out.c_str();
+  } catch (const std::exception&) {
+    return text;
+  }
+}
+
+}  // namespace
 
 void RegisterJobSubmit(CLI::App& job, CliContext& ctx) {
   auto* cmd = job.add_subcommand(
@@ -20,7 +48,9 @@ void RegisterJobSubmit(CLI::App& job, CliContext& ctx) {
       "without one, 125 lost, 130 cancelled. Ctrl-C stops following; the job keeps running.");
   auto file = std::make_shared<std::string>();
   auto detach = std::make_shared<bool>(false);
-  cmd->add_option("FILE", *file, "the job spec (docs/api.md, \"Job spec\")")->required();
+  cmd->add_option("FILE", *file,
+                  "the job spec (docs/api.md, \"Job spec\"); a relative workdir is taken from FILE's directory")
+      ->required();
   cmd->add_flag("-d,--detach", *detach, "print the id and return at once");
   cmd->callback([&ctx, file, detach] {
     ctx.selected = [&ctx, file, detach] {
@@ -30,11 +60,15 @@ void RegisterJobSubmit(CLI::App& job, CliContext& ctx) {
       } else {
         Result<std::string> read = ReadFile(*file);
         if (!read.ok()) return ctx.Fail(read.status().Annotate(*file));
-        text = std::move(read).value();
+        text = ResolveWorkdir(*read, *file);
       }
       std::unique_ptr<ApiClient> client = ctx.Connect();
       if (client == nullptr) return kExitError;
-      const std::string type = file->ends_with(".json") ? "application/json" : "application/yaml";
+      const std::string type =
+          file->ends_with(".json") && text.find_first_not_of(" \t\r\n") != std::string::npos &&
+                  text[text.find_first_not_of(" \t\r\n")] == '{'
+              ? "application/json"
+              : "application/yaml";
       std::string field;
       Result<Json> submitted = client->Post("/v1/jobs", text, type, &field);
       if (!submitted.ok()) return ctx.Fail(submitted.status(), field);
