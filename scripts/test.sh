@@ -2,7 +2,8 @@
 # test.sh — builds Ava and runs the whole test suite on this machine, from nothing:
 # installs the Debian packages, builds into build/, starts a throw-away Ceph with S3 and a throw-away
 # PostgreSQL on 127.0.0.1, runs every test (unit, integration against radosgw and PostgreSQL, FUSE
-# mounts) and stops both by PID, also on failure or Ctrl-C.
+# mounts, end to end with avad and agents, and the main job training on Fashion-MNIST) and stops both
+# by PID, also on failure or Ctrl-C.
 #
 #   scripts/test.sh                 everything
 #   scripts/test.sh -L unit         only tests labelled unit (ctest arguments pass through)
@@ -15,7 +16,7 @@ export AVA_RUN_DIR=${AVA_RUN_DIR:-/tmp/ava-test-run}
 # shellcheck source=lib/procs.sh
 source "$ROOT/scripts/lib/procs.sh"
 
-"$ROOT/scripts/install-deps.sh"
+"$ROOT/scripts/install-deps.sh" --main-job
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=${AVA_BUILD_TYPE:-RelWithDebInfo} \
   -DAVA_SANITIZE="${AVA_SANITIZE:-}" > "$BUILD.cmake.log" 2>&1 || { cat "$BUILD.cmake.log"; exit 1; }
 cmake --build "$BUILD" -j"$(nproc)"
