@@ -83,33 +83,13 @@ CACHE=$BENCH_DIR/cache
 OUT=${OUT:-$BENCH_DIR/results-$(date +%Y%m%d-%H%M%S)}
 RESULTS=$OUT/results.jsonl
 ROUND=0 RDIR=$OUT
-# shellcheck source=../../scripts/lib/procs.sh
-source "$ROOT/scripts/lib/procs.sh"
-
-step() { printf '\n== %s\n' "$*" >&2; }
+# shellcheck source=lib.sh
+source "$ROOT/bench/avafs/lib.sh"
 
 # ---------------------------------------------------------------------------- install and build
 if ((INSTALL)); then step "installing peers (scripts/install-deps.sh --bench)"; "$ROOT/scripts/install-deps.sh" --bench; fi
 [[ -e /dev/fuse ]] || ava_die "no /dev/fuse: FUSE mounts are impossible here"
-SRC=$ROOT
-if [[ -n $REV ]]; then
-  # Resolved once: HEAD may move while the benchmark runs.
-  sha=$(git -C "$ROOT" rev-parse --short "$REV^{commit}") || ava_die "--rev $REV is not a commit"
-  REV=$sha
-  SRC=$BENCH_DIR/src-$sha BUILD=$BENCH_DIR/build-$sha
-  git -C "$ROOT" cat-file -e "$sha:bench/avafs/CMakeLists.txt" 2> /dev/null ||
-    ava_die "commit $sha has no bench/avafs: pick a later one"
-  if [[ ! -d $SRC ]]; then
-    mkdir -p "$SRC.tmp" && git -C "$ROOT" archive "$sha" | tar -x -C "$SRC.tmp" && mv "$SRC.tmp" "$SRC"
-  fi
-fi
-mkdir -p "$BENCH_DIR"
-step "building avafs and the benchmark tools (Release) from $SRC${REV:+ (commit $REV)} in $BUILD"
-if [[ ! -f $BUILD/CMakeCache.txt ]] || ! grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$BUILD/CMakeCache.txt"; then
-  cmake -S "$SRC" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release > "$BENCH_DIR/cmake.log" 2>&1 ||
-    { cat "$BENCH_DIR/cmake.log" >&2; exit 1; }
-fi
-cmake --build "$BUILD" --target avafs avafs_bench_s3 avafs_bench_read -j"$(nproc)" >&2
+bench_build avafs avafs_bench_s3 avafs_bench_read
 AVAFS=$BUILD/bin/avafs
 S3TOOL=$BUILD/bin/avafs_bench_s3
 READ=$BUILD/bin/avafs_bench_read
@@ -118,48 +98,11 @@ mkdir -p "$OUT" "$MNT" "$CACHE" "$AVA_RUN_DIR"
 : > "$RESULTS"
 
 # ---------------------------------------------------------------------------- clean-up by PID
-MOUNTED=()  # "name dir" of every live mount
-unmount() { # unmount NAME DIR: ask the kernel, then stop the daemon by its recorded PID
-  local name=$1 dir=$2
-  if mountpoint -q "$dir" 2> /dev/null; then
-    fusermount3 -u "$dir" 2> /dev/null || umount "$dir" 2> /dev/null || umount -l "$dir" || true
-  fi
-  ava_stop 20 "$name"
-}
-cleanup() {
-  local rc=$? m
-  set +e
-  for m in "${MOUNTED[@]}"; do unmount $m; done
-  MOUNTED=()
-  if ((KEEP_CEPH)); then
-    ava_log "leaving the benchmark Ceph running ($AVA_CEPH_DIR; stop: AVA_CEPH_DIR=$AVA_CEPH_DIR $ROOT/scripts/ceph-s3.sh stop)"
-  else
-    "$ROOT/scripts/ceph-s3.sh" stop
-  fi
-  exit $rc
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ---------------------------------------------------------------------------- machine and load
-machine_json() {
-  local disk
-  disk=$(df -h --output=source,fstype,size "$BENCH_DIR" | tail -1 | tr -s ' ')
-  local rota
-  rota=$(lsblk -dno ROTA "$(df --output=source "$BENCH_DIR" | tail -1)" 2> /dev/null || echo "?")
-  jq -n --arg nproc "$(nproc)" --arg mem "$(free -g | awk '/^Mem:/{print $2" GiB"}')" \
-    --arg kernel "$(uname -r)" --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')" \
-    --arg debian "$(cat /etc/debian_version)" --arg disk "$disk (rotational: $rota)" \
-    --arg date "$(date -u +%Y-%m-%dT%H:%MZ)" --arg mode "$MODE" \
-    --arg versions "$(s3fs --version 2>&1 | head -1); $(rclone version 2>/dev/null | head -1); $(radosgw --version | head -1)" \
-    '{nproc:$nproc, memory:$mem, kernel:$kernel, cpu:$cpu, debian:$debian, disk:$disk, date:$date, mode:$mode, versions:$versions}'
-}
-
 # ---------------------------------------------------------------------------- Ceph and dataset
-step "starting the benchmark's own Ceph (S3 on 127.0.0.1:$AVA_RGW_PORT, data in $AVA_CEPH_DIR)"
-"$ROOT/scripts/ceph-s3.sh" start
-eval "$("$ROOT/scripts/ceph-s3.sh" env)"
-ENDPOINT=$AVA_S3_ENDPOINT
+bench_start_ceph
 
 step "dataset: s3://$BUCKET and $LOCAL ($BIG_SIZE file, $SMALL_COUNT × $SMALL_SIZE, $TINY_COUNT × ${TINY_SIZE} B)"
 "$S3TOOL" fill --endpoint "$ENDPOINT" --bucket "$BUCKET" --local "$LOCAL" --big-size "$BIG_SIZE" \
@@ -168,13 +111,7 @@ step "dataset: s3://$BUCKET and $LOCAL ($BIG_SIZE file, $SMALL_COUNT × $SMALL_S
 SMALL_LIST=$OUT/small.list
 awk -v n="$SMALL_COUNT" 'BEGIN { for (i = 0; i < n; i++) printf "small/d%03d/f%05d.bin\n", int(i / 100), i }' > "$SMALL_LIST"
 
-# Credentials files for the peers, written here (not copied from anywhere).
-PASSWD=$BENCH_DIR/s3fs.passwd
-RCLONE_CONF=$BENCH_DIR/rclone.conf
-(umask 077
-  echo "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" > "$PASSWD"
-  printf '[bench]\ntype = s3\nprovider = Ceph\naccess_key_id = %s\nsecret_access_key = %s\nendpoint = %s\nregion = us-east-1\nforce_path_style = true\n' \
-    "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$ENDPOINT" > "$RCLONE_CONF")
+bench_peer_credentials
 
 # ---------------------------------------------------------------------------- mounts
 # mount_system SYSTEM TAG: a fresh mount with empty caches; sets DATA (the dataset root in it),
@@ -205,18 +142,11 @@ YAML
       DATA=$DIR/bench
       ;;
     s3fs)
-      # use_cache: s3fs's own disk cache (without it nothing is cached and "warm" = cold);
-      # max_stat_cache_size above the object count so ls -R warm is not starved.
-      ava_spawn "$NAME" s3fs "$BUCKET" "$DIR" -f -o passwd_file="$PASSWD" -o url="$ENDPOINT" \
-        -o use_path_request_style -o endpoint=us-east-1 -o use_cache="$CACHE/$NAME" \
-        -o max_stat_cache_size=250000 -o dbglevel=warn
+      spawn_s3fs "$NAME" "$BUCKET" "$DIR" "$CACHE/$NAME"
       DATA=$DIR
       ;;
     rclone)
-      # env -u AWS_CA_BUNDLE: rclone 1.60's AWS SDK refuses to start when it is set to a bundle
-      # ("LoadCustomCABundleError ... unsupported transport") even for a plain-http endpoint.
-      ava_spawn "$NAME" env -u AWS_CA_BUNDLE rclone --config "$RCLONE_CONF" mount "bench:$BUCKET" "$DIR" \
-        --vfs-cache-mode full --cache-dir "$CACHE/$NAME" --log-level NOTICE
+      spawn_rclone "$NAME" "$BUCKET" "$DIR" "$CACHE/$NAME" full
       DATA=$DIR
       ;;
   esac
@@ -226,24 +156,11 @@ YAML
     wait_for 60 "$system to show the dataset" test -e "$DATA/big/big.bin"
 }
 
-# wait_for SECONDS WHAT CMD...: like ava_wait, but fails instead of ending the run.
-wait_for() {
-  local seconds=$1 what=$2 i
-  shift 2
-  for ((i = 0; i < seconds * 10; i++)); do
-    "$@" > /dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  ava_log "timed out after ${seconds}s waiting for $what (logs: $AVA_RUN_DIR/log)"
-  return 1
-}
-
 # unmount_system SYSTEM WORKLOAD: records the daemon's peak RSS (VmHWM), then unmounts.
 unmount_system() {
-  local system=$1 workload=$2 pid hwm
+  local system=$1 workload=$2 hwm
   [[ $system != local ]] || return 0
-  if pid=$(ava_pid "$NAME"); then
-    hwm=$(awk '/^VmHWM:/ {print $2 * 1024}' "/proc/$pid/status")
+  if hwm=$(peak_rss "$NAME"); then
     record "$system" "$workload" rss "{\"peak_rss_bytes\":$hwm}"
     if [[ $system == avafs ]]; then
       "$AVAFS" stats --json "$DIR" > "$RDIR/$NAME.stats.json" 2>&1 || true
@@ -253,19 +170,11 @@ unmount_system() {
     record "$system" "$workload" rss '{"error":"daemon died"}'
   fi
   unmount "$NAME" "$DIR"
-  local i
-  for i in "${!MOUNTED[@]}"; do [[ ${MOUNTED[$i]} != "$NAME $DIR" ]] || unset 'MOUNTED[i]'; done
-  MOUNTED=("${MOUNTED[@]}")
+  forget_mount "$NAME" "$DIR"
   rm -rf "${CACHE:?}/$NAME"
 }
 
 # ---------------------------------------------------------------------------- measuring
-DROPPED=true
-drop_caches() {
-  sync
-  if [[ -w /proc/sys/vm/drop_caches ]]; then echo 3 > /proc/sys/vm/drop_caches; else DROPPED=false; fi
-}
-
 record() { # record SYSTEM WORKLOAD PHASE JSON
   jq -c -n --arg s "$1" --arg w "$2" --arg p "$3" --argjson round "$ROUND" --argjson r "$4" \
     '{system:$s, workload:$w, phase:$p, round:$round} + $r' >> "$RESULTS"
@@ -344,14 +253,7 @@ avafs_warm() {
 
 # ---------------------------------------------------------------------------- the run
 machine_json > "$OUT/machine.json"
-# What was measured: the commit, and any uncommitted change to the code avafs is built from.
-if [[ -n $REV ]]; then
-  SOURCE="commit $REV (git archive, no uncommitted changes)"
-else
-  SOURCE="$(git -C "$ROOT" rev-parse --short HEAD 2> /dev/null || echo unknown)"
-  DIRTY=$(git -C "$ROOT" status --porcelain -- src 2> /dev/null | wc -l)
-  ((DIRTY == 0)) || SOURCE="working tree at $SOURCE + $DIRTY uncommitted change(s) under src/"
-fi
+SOURCE=$(bench_source)
 UPTIME_BEFORE=$(uptime)
 ava_log "load before: $UPTIME_BEFORE"
 
