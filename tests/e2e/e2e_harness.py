@@ -167,13 +167,27 @@ class Cluster:
         self.close()
         return False
 
+    def _db_args(self):
+        """--db for avad: SQLite in the state directory by default; with AVA_E2E_DB=postgres a fresh
+        database on the server AVA_PG_URL names (scripts/test.sh starts one)."""
+        if os.environ.get("AVA_E2E_DB", "sqlite") != "postgres":
+            return []
+        server = os.environ.get("AVA_PG_URL")
+        if not server:
+            raise unittest.SkipTest("AVA_E2E_DB=postgres needs AVA_PG_URL (scripts/postgres.sh start; eval env)")
+        name = "e2e_%d_%d" % (os.getpid(), self.port)  # not "ava_…": that reads as a token
+        subprocess.run(["psql", server, "-q", "-c", "CREATE DATABASE %s" % name], check=True, capture_output=True)
+        base = server.rsplit("/", 1)[0] if "://" in server else server
+        return ["--db", "%s/%s" % (base, name)]
+
     def start_avad(self):
         state = os.path.join(self.dir, "avad")
-        out = subprocess.run([AVAD, "init", "--state-dir", state], capture_output=True, text=True, check=True)
+        db = self._db_args()
+        out = subprocess.run([AVAD, "init", "--state-dir", state] + db, capture_output=True, text=True, check=True)
         self.admin = re.search(r"ava_[A-Za-z0-9_-]+", out.stdout).group(0)
         log = self._log("avad.log")
         self.procs["avad"] = subprocess.Popen(
-            [AVAD, "serve", "--state-dir", state, "--listen", "127.0.0.1:%d" % self.port, "--node-timeout",
+            [AVAD, "serve", "--state-dir", state] + db + ["--listen", "127.0.0.1:%d" % self.port, "--node-timeout",
              self.node_timeout, "--heartbeat-interval", self.heartbeat, "--schedule-interval", "200ms",
              "--log-level", "debug"],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
