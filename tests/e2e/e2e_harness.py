@@ -183,6 +183,7 @@ class Cluster:
     def start_avad(self):
         state = os.path.join(self.dir, "avad")
         db = self._db_args()
+        self.db = db
         out = subprocess.run([AVAD, "init", "--state-dir", state] + db, capture_output=True, text=True, check=True)
         self.admin = re.search(r"ava_[A-Za-z0-9_-]+", out.stdout).group(0)
         log = self._log("avad.log")
@@ -217,7 +218,7 @@ class Cluster:
         os.makedirs(state, exist_ok=True)
         token_file = os.path.join(self.dir, node + ".token")
         if not os.path.exists(token_file):
-            token = subprocess.run([AVAD, "node-token", node, "--state-dir", os.path.join(self.dir, "avad")],
+            token = subprocess.run([AVAD, "node-token", node, "--state-dir", os.path.join(self.dir, "avad")] + self.db,
                                    capture_output=True, text=True, check=True).stdout.strip()
             with open(token_file, "w") as f:
                 f.write(token + "\n")
