@@ -8,11 +8,12 @@
 #      NVIDIA driver, a declared inventory of one virtual GPU so the same job spec runs on the CPU;
 #      the agent mounts the dataset store (read-only) and an outputs store (writable, durable tier
 #      on local disk) through avafs;
-#   4. submits examples/fashion-mnist/train.yaml (one epoch of a small CNN with a PyTorch
+#   4. warms the dataset into avafs's RAM and SSD tiers (`avafs warm`, with a progress bar);
+#   5. submits examples/fashion-mnist/train.yaml (one epoch of a small CNN with a PyTorch
 #      DataLoader reading the PNGs through avafs) and follows its log to the end;
-#   5. submits examples/fashion-mnist/evaluate.yaml, which stores a report (accuracy, per-class
+#   6. submits examples/fashion-mnist/evaluate.yaml, which stores a report (accuracy, per-class
 #      precision/recall, confusion matrix) with the job, and prints it;
-#   6. prints the queue, the GPU pool, avafs's cache statistics and where the report is.
+#   7. prints the queue, the GPU pool, avafs's cache statistics and where the report is.
 # Everything it started is stopped by PID when it ends, also on failure or Ctrl-C.
 #
 #   scripts/demo.sh                    as above
@@ -34,7 +35,7 @@ while (($#)); do
   case $1 in
     --ceph) CEPH=1 ;;
     --summary) SUMMARY=$2; shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "demo.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -133,6 +134,9 @@ CFG
 ava_spawn ava-agent ava-agent --config "$D/agent.yaml"
 ava_wait 60 "node $NODE to register" bash -c "ava node list --json | grep -q '\"state\": *\"up\"'"
 ava_wait 60 "the avafs tree at $MNT" mountpoint -q "$MNT"
+
+step "warming the dataset into the cache tiers: avafs warm $MNT/dataset/fashion-mnist"
+avafs warm "$MNT/dataset/fashion-mnist"
 
 step "training: ava job submit examples/fashion-mnist/train.yaml"
 ava job submit "$ROOT/examples/fashion-mnist/train.yaml" | tee "$D/train.out"
