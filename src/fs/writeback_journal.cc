@@ -151,6 +151,19 @@ Status WritebackJournal::InTransaction(F&& body) {
   return Exec("COMMIT;");
 }
 
+Status WritebackJournal::InsertQueued(UploadEntry* e) {
+  AVA_RETURN_IF_ERROR(
+      Stmt(db_, "INSERT INTO queue(op, path, path2, enqueued_ns, not_before_ns) VALUES(?, ?, ?, ?, ?)")
+          .Bind(1, static_cast<int64_t>(e->op))
+          .Bind(2, e->path)
+          .Bind(3, e->path2)
+          .Bind(4, e->enqueued_ns)
+          .Bind(5, e->not_before_ns)
+          .Run());
+  e->seq = sqlite3_last_insert_rowid(db_);
+  return Status::OK();
+}
+
 JournalSnapshot WritebackJournal::Load() {
   std::lock_guard<std::mutex> lock(mu_);
   JournalSnapshot out;
@@ -178,14 +191,7 @@ Result<UploadEntry> WritebackJournal::BeginPut(const std::string& path, uint64_t
   e.enqueued_ns = clock_->WallNow().count();
   e.not_before_ns = not_before_ns;
   Status s = InTransaction([&]() -> Status {
-    AVA_RETURN_IF_ERROR(
-        Stmt(db_, "INSERT INTO queue(op, path, enqueued_ns, not_before_ns) VALUES(?, ?, ?, ?)")
-            .Bind(1, static_cast<int64_t>(e.op))
-            .Bind(2, path)
-            .Bind(3, e.enqueued_ns)
-            .Bind(4, not_before_ns)
-            .Run());
-    e.seq = sqlite3_last_insert_rowid(db_);
+    AVA_RETURN_IF_ERROR(InsertQueued(&e));
     return Stmt(db_, "INSERT OR REPLACE INTO durable(path, size, last_used_ns) VALUES(?, ?, ?)")
         .Bind(1, path)
         .Bind(2, static_cast<int64_t>(size))
@@ -218,14 +224,7 @@ Result<UploadEntry> WritebackJournal::RecordDelete(const std::string& path, int6
     AVA_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM durable WHERE path = ?").Bind(1, path).Run());
     AVA_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM attrs WHERE path = ?").Bind(1, path).Run());
     AVA_RETURN_IF_ERROR(Stmt(db_, "INSERT OR IGNORE INTO whiteouts(path) VALUES(?)").Bind(1, path).Run());
-    AVA_RETURN_IF_ERROR(
-        Stmt(db_, "INSERT INTO queue(op, path, enqueued_ns, not_before_ns) VALUES(?, ?, ?, ?)")
-            .Bind(1, static_cast<int64_t>(e.op))
-            .Bind(2, path)
-            .Bind(3, e.enqueued_ns)
-            .Bind(4, not_before_ns)
-            .Run());
-    e.seq = sqlite3_last_insert_rowid(db_);
+    AVA_RETURN_IF_ERROR(InsertQueued(&e));
     return Status::OK();
   });
   if (!s.ok()) return s;
@@ -251,16 +250,7 @@ Result<UploadEntry> WritebackJournal::RecordRename(const std::string& from, cons
         Stmt(db_, "UPDATE OR REPLACE attrs SET path = ? WHERE path = ?").Bind(1, to).Bind(2, from).Run());
     AVA_RETURN_IF_ERROR(Stmt(db_, "INSERT OR IGNORE INTO whiteouts(path) VALUES(?)").Bind(1, from).Run());
     AVA_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM whiteouts WHERE path = ?").Bind(1, to).Run());
-    AVA_RETURN_IF_ERROR(
-        Stmt(db_, "INSERT INTO queue(op, path, path2, enqueued_ns, not_before_ns) VALUES(?, ?, ?, ?, ?)")
-            .Bind(1, static_cast<int64_t>(e.op))
-            .Bind(2, from)
-            .Bind(3, to)
-            .Bind(4, e.enqueued_ns)
-            .Bind(5, not_before_ns)
-            .Run());
-    e.seq = sqlite3_last_insert_rowid(db_);
-    return Status::OK();
+    return InsertQueued(&e);
   });
   if (!s.ok()) return s;
   return e;
@@ -274,14 +264,7 @@ Result<UploadEntry> WritebackJournal::RecordMkdir(const std::string& dir, int64_
   e.not_before_ns = not_before_ns;
   Status s = InTransaction([&]() -> Status {
     AVA_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM whiteouts WHERE path = ?").Bind(1, dir).Run());
-    AVA_RETURN_IF_ERROR(
-        Stmt(db_, "INSERT INTO queue(op, path, enqueued_ns, not_before_ns) VALUES(?, ?, ?, ?)")
-            .Bind(1, static_cast<int64_t>(e.op))
-            .Bind(2, dir)
-            .Bind(3, e.enqueued_ns)
-            .Bind(4, not_before_ns)
-            .Run());
-    e.seq = sqlite3_last_insert_rowid(db_);
+    AVA_RETURN_IF_ERROR(InsertQueued(&e));
     return Status::OK();
   });
   if (!s.ok()) return s;

@@ -91,6 +91,8 @@ class WritebackJournal {
  private:
   explicit WritebackJournal(sqlite3* db, Clock* clock) : db_(db), clock_(clock) {}
   Status Exec(const char* sql) REQUIRES(mu_);
+  // Appends `e` to the queue table and sets its seq; inside a transaction.
+  Status InsertQueued(UploadEntry* e) REQUIRES(mu_);
   Status Migrate();
   // Runs `body` in a transaction committed with a sync; rolled back when it fails.
   template <typename F>
