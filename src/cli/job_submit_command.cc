@@ -1,14 +1,12 @@
 // `ava job submit FILE [-d]`: submits a job spec; unless detached, follows its logs to the end and
 // exits with the job's result (cli_context.h lists the codes).
 #include <fmt/format.h>
-
-#include <istream>
-#include <iterator>
-#include <ostream>
-
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <istream>
+#include <iterator>
+#include <ostream>
 
 #include "cli/cli_context.h"
 #include "common/file_util.h"
@@ -48,8 +46,9 @@ void RegisterJobSubmit(CLI::App& job, CliContext& ctx) {
       "without one, 125 lost, 130 cancelled. Ctrl-C stops following; the job keeps running.");
   auto file = std::make_shared<std::string>();
   auto detach = std::make_shared<bool>(false);
-  cmd->add_option("FILE", *file,
-                  "the job spec (docs/api.md, \"Job spec\"); a relative workdir is taken from FILE's directory")
+  cmd->add_option(
+         "FILE", *file,
+         "the job spec (docs/api.md, \"Job spec\"); a relative workdir is taken from FILE's directory")
       ->required();
   cmd->add_flag("-d,--detach", *detach, "print the id and return at once");
   cmd->callback([&ctx, file, detach] {
@@ -64,11 +63,11 @@ void RegisterJobSubmit(CLI::App& job, CliContext& ctx) {
       }
       std::unique_ptr<ApiClient> client = ctx.Connect();
       if (client == nullptr) return kExitError;
-      const std::string type =
-          file->ends_with(".json") && text.find_first_not_of(" \t\r\n") != std::string::npos &&
-                  text[text.find_first_not_of(" \t\r\n")] == '{'
-              ? "application/json"
-              : "application/yaml";
+      const std::string type = file->ends_with(".json") &&
+                                       text.find_first_not_of(" \t\r\n") != std::string::npos &&
+                                       text[text.find_first_not_of(" \t\r\n")] == '{'
+                                   ? "application/json"
+                                   : "application/yaml";
       std::string field;
       Result<Json> submitted = client->Post("/v1/jobs", text, type, &field);
       if (!submitted.ok()) return ctx.Fail(submitted.status(), field);

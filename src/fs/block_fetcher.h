@@ -52,8 +52,8 @@ class BlockFetcher {
   // Returns the number of blocks started (0 if the budget had no room).
   size_t Prefetch(const ObjectVersion& obj, uint64_t first, uint64_t last);
   // Fetches every block of `obj` that is not cached, several runs in parallel, waiting for all of
-  // them and for the SSD tier to take them; blocks only on SSD are brought into RAM. Returns the bytes fetched from the store (0 when
-  // everything was cached already).
+  // them and for the SSD tier to take them; blocks only on SSD are brought into RAM. Returns the bytes
+  // fetched from the store (0 when everything was cached already).
   Result<uint64_t> Warm(const ObjectVersion& obj);
   // Waits until the cache's SSD tier has written what was inserted so far (warm-up backpressure).
   void WaitForCacheWrites() { cache_->Flush(); }

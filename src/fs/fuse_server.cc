@@ -30,7 +30,8 @@ void RaiseKernelReadahead(const std::string& mountpoint, unsigned kib, Logger* l
     out << kib;
     out.flush();
     if (!out) {
-      AVA_LOG(logger, kDebug, "fuse", "cannot set {} (not root?); kernel readahead stays at its default", path);
+      AVA_LOG(logger, kDebug, "fuse", "cannot set {} (not root?); kernel readahead stays at its default",
+              path);
     }
   }
 }

@@ -180,7 +180,7 @@ TEST_F(CliTest, ShowPrintsTheStoredReportAndJsonForScripts) {
   const std::string agent = avad_.AddNode("n1", 1);
   LoginAs(avad_.AddUser("alice"));
   CliRun submitted = Ava({"--json", "job", "submit", "-d",
-                       WriteSpec("job.json", R"({"command": ["eval"], "resources": {"gpus": 1}})")});
+                          WriteSpec("job.json", R"({"command": ["eval"], "resources": {"gpus": 1}})")});
   ASSERT_EQ(submitted.code, 0) << submitted;
   const int64_t id = Json::parse(submitted.out)["id"];
   avad_.Heartbeat("n1", agent);
