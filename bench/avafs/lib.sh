@@ -28,15 +28,17 @@ wait_for() {
 
 # bench_build TARGET...: builds the targets in Release, from the working tree into $BUILD, or with
 # REV set from `git archive` of that commit into its own source and build directories (so other
-# people's uncommitted edits are not what gets measured). Sets SRC, BUILD and REV (resolved).
+# people's uncommitted edits are not what gets measured) under $AVA_REV_DIR (default $BENCH_DIR;
+# benchmarks given the same AVA_REV_DIR share one build of a commit). Sets SRC, BUILD and REV.
 bench_build() {
   SRC=$ROOT
   if [[ -n $REV ]]; then
     # Resolved once: HEAD may move while the benchmark runs.
-    local sha
+    local sha rev_dir=${AVA_REV_DIR:-$BENCH_DIR}
     sha=$(git -C "$ROOT" rev-parse --short "$REV^{commit}") || ava_die "--rev $REV is not a commit"
     REV=$sha
-    SRC=$BENCH_DIR/src-$sha BUILD=$BENCH_DIR/build-$sha
+    SRC=$rev_dir/src-$sha BUILD=$rev_dir/build-$sha
+    mkdir -p "$rev_dir"
     if [[ ! -d $SRC ]]; then
       mkdir -p "$SRC.tmp" && git -C "$ROOT" archive "$sha" | tar -x -C "$SRC.tmp" && mv "$SRC.tmp" "$SRC"
     fi

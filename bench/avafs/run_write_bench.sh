@@ -22,14 +22,15 @@
 #   -h, --help           this text
 #
 # Environment: AVA_BENCH_DIR (default /tmp/ava-bench-write: Ceph, staging, caches, mounts),
-# AVA_BUILD_DIR (default build-bench, configured Release), AVA_RGW_PORT (7492), AVA_MON_PORT (3312),
-# AVA_MS_PORT_MIN/MAX (7500/7590) — its own Ceph, away from the shared one and the read bench's.
+# AVA_BUILD_DIR (default build-bench, configured Release), AVA_REV_DIR (where --rev builds; default
+# AVA_BENCH_DIR), AVA_RGW_PORT (7492), AVA_MON_PORT (3312), AVA_MS_PORT_MIN/MAX (7500/7590) — its
+# own Ceph, away from the shared one and the read bench's.
 #
 # Needs /dev/fuse and root (for FUSE mounts by s3fs/rclone and for radosgw-admin). Every daemon it
 # starts is recorded by PID and stopped by that PID at the end, also on failure or Ctrl-C.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-usage() { sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; }
 COMMAND_LINE="bench/avafs/run_write_bench.sh${*:+ $*}"
 # Before this script adds load of its own (build, Ceph): what others put on the machine.
 UPTIME_START=$(uptime)

@@ -8,6 +8,9 @@ Every --log-every steps it logs epoch, step, loss, images/s and the fraction of 
 waiting for data; at the end of each epoch a summary line. The checkpoint goes to OUT/model.pt via
 OUT/model.pt.tmp + fsync + rename, so a job killed mid-epoch never leaves a half-written file under
 the final name. Runs on the GPU the agent bound (CUDA_VISIBLE_DEVICES) if there is one, else on the CPU.
+
+--limit N trains on N of the training images, spread evenly over the sorted list (every class is
+represented), for quick checks such as bench/train/run_train_bench.sh --quick; without it, all.
 """
 import argparse
 import hashlib
@@ -43,6 +46,7 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--log-every", type=int, default=100)
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    p.add_argument("--limit", type=int, default=0, help="train on this many images, spread evenly (0: all)")
     a = p.parse_args()
     random.seed(a.seed)
     torch.manual_seed(a.seed)
@@ -51,6 +55,8 @@ def main():
     dev = device()
     t0 = time.time()
     train = PngFolder(os.path.join(a.data, "train"))
+    if 0 < a.limit < len(train):
+        train = torch.utils.data.Subset(train, [i * len(train) // a.limit for i in range(a.limit)])
     log(f"dataset: {len(train)} training images under {a.data}/train (listed in {time.time() - t0:.1f} s); "
         f"device: {dev}{' (CUDA_VISIBLE_DEVICES=' + os.environ['CUDA_VISIBLE_DEVICES'] + ')' if 'CUDA_VISIBLE_DEVICES' in os.environ else ''}")
     g = torch.Generator()
