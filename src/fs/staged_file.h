@@ -18,6 +18,8 @@
 
 namespace ava::fs {
 
+class PartStreamer;
+
 class StagedFile {
  public:
   // Creates an empty staging file at `staging_path` for the tree path `path`.
@@ -48,6 +50,10 @@ class StagedFile {
   std::atomic<uint64_t> reserved{0};
   // Set when the path was unlinked while open: the last close must not bring it back.
   std::atomic<bool> unlinked{false};
+  // WriteBack's early upload of the parts this file has finished (null until the file is larger
+  // than one part; see part_streamer.h).
+  std::mutex streamer_mu;
+  std::shared_ptr<PartStreamer> streamer GUARDED_BY(streamer_mu);
 
  private:
   StagedFile(std::string staging_path, std::string path, UniqueFd fd)

@@ -9,6 +9,8 @@
 
 #include "common/file_util.h"
 #include "common/units.h"
+#include "fs/part_streamer.h"
+#include "store/put_file.h"
 
 namespace ava::fs {
 
@@ -34,7 +36,8 @@ WriteBack::WriteBack(WritebackConfig config, std::string mount, store::ObjectSto
       cloud_(cloud),
       env_(env),
       journal_(std::move(journal)),
-      view_(durable, cloud, &index_) {
+      view_(durable, cloud, &index_),
+      part_pool_(std::make_unique<ThreadPool>(static_cast<size_t>(config_.uploader.threads), "avafs-parts")) {
   if (cloud_ != nullptr) {
     uploader_ =
         std::make_unique<Uploader>(config_.uploader, mount_, durable_, cloud_, journal_.get(), &index_,
@@ -72,6 +75,10 @@ void WriteBack::RegisterMetrics(MetricsRegistry* m) {
   m->AddCallbackGauge(
       "avafs_durable_evictions", "Uploaded files removed from the durable tier", l,
       [this] { return static_cast<double>(evictions_.load()); }, this);
+  m->AddCallbackGauge(
+      "avafs_durable_parts_streamed",
+      "Parts sent to the durable tier while their file was still being written", l,
+      [this] { return static_cast<double>(parts_streamed_.load()); }, this);
 }
 
 Result<std::unique_ptr<WriteBack>> WriteBack::Open(WritebackConfig config, std::string mount,
@@ -170,6 +177,7 @@ void WriteBack::Stop() {
   evict_cv_.notify_all();
   if (evictor_.joinable()) evictor_.join();
   if (uploader_) uploader_->Stop();
+  part_pool_->Shutdown();
 }
 
 void WriteBack::EvictLoop() {
@@ -337,7 +345,40 @@ Status WriteBack::Write(StagedFile& file, uint64_t offset, std::string_view data
     return r.status();
   }
   file.reserved += grow;
+  StreamParts(file, offset, end);
   return Status::OK();
+}
+
+void WriteBack::StreamParts(StagedFile& file, uint64_t offset, uint64_t end) {
+  const uint64_t part = config_.uploader.part_size;
+  std::shared_ptr<PartStreamer> streamer;
+  {
+    std::lock_guard lock(file.streamer_mu);
+    std::string path = file.path();
+    if (file.streamer && file.streamer->key() != path) {
+      // Renamed while open: the parts went up under the old name.
+      file.streamer->Abandon();
+      file.streamer.reset();
+    }
+    if (!file.streamer) {
+      if (end < part) return;  // one part at most so far: a single PUT at commit
+      Result<std::shared_ptr<PartStreamer>> made =
+          PartStreamer::Create(durable_, path, file.fd(), part, config_.uploader.threads, part_pool_.get());
+      if (!made.ok()) {
+        AVA_LOG(env_.logger, kWarn, "writeback", "{}: parts go up at close, not while writing: {}", path,
+                made.status().ToString());
+        return;
+      }
+      file.streamer = std::move(made).value();
+    }
+    streamer = file.streamer;
+  }
+  streamer->Wrote(offset, end, file.size());
+}
+
+std::shared_ptr<PartStreamer> WriteBack::TakeStreamer(StagedFile& file) {
+  std::lock_guard lock(file.streamer_mu);
+  return std::move(file.streamer);
 }
 
 Status WriteBack::Truncate(StagedFile& file, uint64_t size) {
@@ -348,6 +389,8 @@ Status WriteBack::Truncate(StagedFile& file, uint64_t size) {
     if (size > cur) Release(size - cur);
     return delta.status();
   }
+  // Truncation changes bytes no write reported: parts sent early cannot be trusted.
+  if (std::shared_ptr<PartStreamer> streamer = TakeStreamer(file)) streamer->Abandon();
   if (size > cur) {
     file.reserved += size - cur;
   } else {
@@ -358,23 +401,17 @@ Status WriteBack::Truncate(StagedFile& file, uint64_t size) {
   return Status::OK();
 }
 
-Status WriteBack::PutDurable(const std::string& path, StagedFile& file) {
-  uint64_t size = file.size();
-  if (size <= config_.uploader.part_size) {
-    AVA_ASSIGN_OR_RETURN(std::string data, file.Read(0, size));
-    return durable_->Put(path, data).status();
-  }
-  AVA_ASSIGN_OR_RETURN(std::unique_ptr<store::MultipartUpload> up, durable_->StartMultipart(path));
-  int part = 1;
-  for (uint64_t off = 0; off < size; off += config_.uploader.part_size, ++part) {
-    Result<std::string> data = file.Read(off, config_.uploader.part_size);
-    Status s = data.ok() ? up->UploadPart(part, *data) : data.status();
-    if (!s.ok()) {
-      up->Abort().IgnoreError();
-      return s;
+Status WriteBack::PutDurable(const std::string& path, StagedFile& file, uint64_t size) {
+  if (std::shared_ptr<PartStreamer> streamer = TakeStreamer(file)) {
+    if (streamer->key() == path) {
+      Result<store::ObjectInfo> done = streamer->Finish(size);
+      parts_streamed_ += streamer->parts_sent_early();
+      if (done.ok() || done.status().code() != Code::kFailedPrecondition) return done.status();
     }
+    streamer->Abandon();  // renamed, or shrank below what was sent: put it whole
   }
-  return up->Complete().status();
+  store::PutFileOptions options{.part_size = config_.uploader.part_size, .streams = config_.uploader.threads};
+  return store::PutFile(*durable_, path, file.fd(), size, options).status();
 }
 
 Status WriteBack::Commit(StagedFile& file) {
@@ -387,7 +424,7 @@ Status WriteBack::Commit(StagedFile& file) {
   std::optional<uint64_t> before = index_.DurableSize(path);
   index_.SetDurable(path, size, entry.enqueued_ns);
   // The uploader sees the entry only once the durable tier holds what it must upload (below).
-  Status s = PutDurable(path, file);
+  Status s = PutDurable(path, file, size);
   if (!s.ok()) {
     // Not durable: take the queued upload back; the durable tier keeps what it had.
     Result<store::ObjectInfo> now = durable_->Head(path);

@@ -2,7 +2,8 @@
 //
 // Durability: a file written through avafs is staged on local disk (StagedFile) and, on flush,
 // fsync or close, committed: first its upload is recorded in the journal (synced), then the whole
-// file is written to the durable tier (a Ceph/S3 bucket or a local directory). When Commit
+// file is written to the durable tier (a Ceph/S3 bucket or a local directory; parts of a large file
+// that the writer finished already went up while it was writing, see part_streamer.h). When Commit
 // returns OK the bytes are on the durable tier and their upload to the cloud store is journaled;
 // nothing after that can lose them. Deletes, renames and mkdir/rmdir are recorded in the journal
 // before the durable tier is changed, and the journal is replayed against the durable tier at
@@ -19,6 +20,7 @@
 // writers_mu_ (held briefly, never while calling a store); two stripes are taken in address order.
 // Eviction only try-locks stripes (stripes are recursive: a thread making room while it holds one
 // may evict other paths of the same stripe), so making room never waits for another path.
+// A file's streamer_mu is taken after its stripe, never while calling a store.
 #pragma once
 
 #include <array>
@@ -36,6 +38,7 @@
 #include "common/logging.h"
 #include "common/metrics.h"
 #include "common/result.h"
+#include "common/thread_pool.h"
 #include "fs/overlay_store.h"
 #include "fs/staged_file.h"
 #include "fs/uploader.h"
@@ -132,8 +135,13 @@ class WriteBack {
   // A journaled change is now done on the durable tier: hand it to the uploader (or, without a
   // cloud store, mark it complete).
   Status Queued(const UploadEntry& entry);
-  // Writes a local file's bytes to the durable tier under `path` (multipart when large).
-  Status PutDurable(const std::string& path, StagedFile& file);
+  // Writes the first `size` bytes of a staged file to the durable tier under `path` (multipart
+  // when large), finishing the early upload of its parts where there is one.
+  Status PutDurable(const std::string& path, StagedFile& file, uint64_t size);
+  // Tells the file's part streamer about a write, creating it once the file passes one part.
+  void StreamParts(StagedFile& file, uint64_t offset, uint64_t end);
+  // Takes the file's part streamer away (the next write starts a new one).
+  static std::shared_ptr<PartStreamer> TakeStreamer(StagedFile& file);
   // Makes room for `bytes` more on the durable tier, evicting uploaded copies; NoSpace if it cannot.
   Status Reserve(uint64_t bytes);
   void Release(uint64_t bytes);
@@ -157,6 +165,9 @@ class WriteBack {
   WritebackIndex index_;
   OverlayStore view_;
   std::unique_ptr<Uploader> uploader_;
+  // Sends finished parts of files still being written (part_streamer.h); upload_threads workers.
+  std::unique_ptr<ThreadPool> part_pool_;
+  std::atomic<uint64_t> parts_streamed_{0};
   std::mutex reserve_mu_;  // makes Reserve's check-and-add one step
   std::atomic<uint64_t> staged_bytes_{0};
   std::atomic<uint64_t> evictions_{0};

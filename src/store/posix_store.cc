@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
@@ -84,21 +85,47 @@ Status WriteAll(int fd, std::string_view data, const std::string& what) {
   return Status::OK();
 }
 
-// Reads the whole file at `path` in chunks, passing each to `sink`.
-template <typename Sink>
-Status ReadChunks(const std::string& path, Sink&& sink) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return Status::FromErrno(errno, "open " + path);
-  std::string buf(kCopyChunk, '\0');
-  while (true) {
-    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::FromErrno(errno, "read " + path);
+// Copies up to `length` bytes from `in` to `out` at their file positions, in the kernel where it
+// can (copy_file_range), else through user space. Returns how many were copied: fewer only
+// when `in` ended first.
+Result<uint64_t> CopyBytes(int in, const std::string& in_name, int out, const std::string& out_name,
+                           uint64_t length) {
+  uint64_t done = 0;
+  bool in_kernel = true;
+  std::string buf;
+  while (done < length) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(length - done, kCopyChunk));
+    ssize_t n;
+    if (in_kernel) {
+      n = ::copy_file_range(in, nullptr, out, nullptr, want, 0);
+      if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
+        in_kernel = false;  // not between these files: the same bytes through user space
+        continue;
+      }
+    } else {
+      buf.resize(kCopyChunk);
+      n = ::read(in, buf.data(), want);
     }
-    if (n == 0) return Status::OK();
-    AVA_RETURN_IF_ERROR(sink(std::string_view(buf.data(), static_cast<size_t>(n))));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::FromErrno(errno, fmt::format("copy {} to {}", in_name, out_name));
+    if (n == 0) break;
+    if (!in_kernel) {
+      AVA_RETURN_IF_ERROR(
+          WriteAll(out, std::string_view(buf.data(), static_cast<size_t>(n)), "write " + out_name));
+    }
+    done += static_cast<uint64_t>(n);
   }
+  return done;
+}
+
+// Appends the `size` bytes of the file at `path` to `out`.
+Status AppendFile(const std::string& path, uint64_t size, int out, const std::string& out_name) {
+  UniqueFd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in.valid()) return Status::FromErrno(errno, "open " + path);
+  AVA_ASSIGN_OR_RETURN(uint64_t copied, CopyBytes(in.get(), path, out, out_name, size));
+  if (copied != size)
+    return Status::IOError(fmt::format("{} has {} bytes, {} were written to it", path, copied, size));
+  return Status::OK();
 }
 
 }  // namespace
@@ -228,18 +255,28 @@ class PosixMultipartUpload final : public MultipartUpload {
       return Status::InvalidArgument(
           fmt::format("multipart {}: part number {} is outside 1..10000", key_, part_number));
     }
-    std::lock_guard lock(mu_);
-    AVA_RETURN_IF_ERROR(CheckOpen());
-    // Write beside, then rename: a part uploaded twice is replaced whole.
+    {
+      std::lock_guard lock(mu_);
+      AVA_RETURN_IF_ERROR(CheckOpen());
+    }
+    // Parts are written without the lock so that several go in at once. Each is written beside
+    // its final name under a name of its own, then renamed: a part uploaded twice (even at once)
+    // is replaced whole.
     std::string part = fmt::format("{}/part-{:05d}", dir_, part_number);
-    std::string tmp = part + ".tmp";
+    std::string tmp = fmt::format("{}.{}.tmp", part, next_tmp_.fetch_add(1));
     {
       UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
       if (!fd.valid()) return Status::FromErrno(errno, "create " + tmp);
       AVA_RETURN_IF_ERROR(WriteAll(fd.get(), data, "write " + tmp));
     }
+    Md5Digest digest = Md5Of(data);
+    std::lock_guard lock(mu_);
+    if (Status open = CheckOpen(); !open.ok()) {
+      ::unlink(tmp.c_str());
+      return open;
+    }
     if (::rename(tmp.c_str(), part.c_str()) != 0) return Status::FromErrno(errno, "rename " + tmp);
-    parts_[part_number] = part;
+    parts_[part_number] = Part{part, digest, data.size()};
     return Status::OK();
   }
 
@@ -252,14 +289,10 @@ class PosixMultipartUpload final : public MultipartUpload {
     UniqueFd fd(raw_fd);
     std::vector<Md5Digest> digests;
     Status s;
-    for (const auto& [n, path] : parts_) {
-      Md5 md5;
-      s = ReadChunks(path, [&](std::string_view chunk) {
-        md5.Update(chunk);
-        return WriteAll(fd.get(), chunk, "write " + tmp);
-      });
+    for (const auto& [n, part] : parts_) {
+      s = AppendFile(part.path, part.size, fd.get(), tmp);
       if (!s.ok()) break;
-      digests.push_back(md5.Finish());
+      digests.push_back(part.digest);
     }
     if (!s.ok()) {
       ::unlink(tmp.c_str());
@@ -294,7 +327,13 @@ class PosixMultipartUpload final : public MultipartUpload {
   const std::string dir_;
   std::mutex mu_;
   bool done_ GUARDED_BY(mu_) = false;
-  std::map<int, std::string> parts_ GUARDED_BY(mu_);  // part number → staged file
+  struct Part {
+    std::string path;
+    Md5Digest digest;
+    uint64_t size = 0;
+  };
+  std::atomic<uint64_t> next_tmp_{0};
+  std::map<int, Part> parts_ GUARDED_BY(mu_);  // part number → staged file
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -513,34 +552,10 @@ Result<ObjectInfo> PosixStore::Copy(const std::string& src, const std::string& d
   std::string tmp;
   AVA_ASSIGN_OR_RETURN(int raw_fd, CreateTemp(&tmp));
   UniqueFd out(raw_fd);
-  uint64_t remaining = static_cast<uint64_t>(st.st_size);
-  while (remaining > 0) {
-    ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr,
-                                  std::min<uint64_t>(remaining, kCopyChunk), 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      // No in-kernel copy here (or the source shrank): copy through user space from where we are.
-      Status s = n < 0 && errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP
-                     ? Status::FromErrno(errno, "copy " + src_path)
-                     : Status::OK();
-      if (s.ok()) {
-        std::string buf(kCopyChunk, '\0');
-        while (true) {
-          ssize_t r = ::read(in.get(), buf.data(), buf.size());
-          if (r < 0 && errno == EINTR) continue;
-          if (r < 0) s = Status::FromErrno(errno, "read " + src_path);
-          if (r <= 0) break;
-          s = WriteAll(out.get(), std::string_view(buf.data(), static_cast<size_t>(r)), "write " + tmp);
-          if (!s.ok()) break;
-        }
-      }
-      if (!s.ok()) {
-        ::unlink(tmp.c_str());
-        return s;
-      }
-      break;
-    }
-    remaining -= static_cast<uint64_t>(n);
+  Status s = CopyBytes(in.get(), src_path, out.get(), tmp, static_cast<uint64_t>(st.st_size)).status();
+  if (!s.ok()) {
+    ::unlink(tmp.c_str());
+    return s;
   }
   return Publish(out.get(), tmp, dst, etag);
 }

@@ -79,6 +79,24 @@ TEST_F(WriteBackTest, LargeFilesGoThroughMultipartBothWays) {
   EXPECT_TRUE(ReadObject(cloud_mem_, "big.bin") == data);
 }
 
+TEST_F(WriteBackTest, ALargeFileWrittenInPiecesGoesUpWhileBeingWrittenAndArrivesWhole) {
+  Open();
+  const std::string data = RandomBytes(50 << 20, 7);  // a bit more than 3 parts of 16 MiB
+  Result<std::shared_ptr<StagedFile>> f = wb_->OpenWriter("ckpt.pt", true, true);
+  ASSERT_OK(f);
+  for (size_t off = 0; off < data.size(); off += 1 << 20)
+    ASSERT_OK(wb_->Write(**f, off, data.substr(off, 1 << 20)));
+  // Renamed while open: what went up under the old name is dropped, the file arrives under the new one.
+  ASSERT_OK(wb_->Rename("ckpt.pt", "final.pt"));
+  ASSERT_OK(wb_->Write(**f, data.size(), "tail"));
+  ASSERT_OK(wb_->CloseWriter(*f));
+  EXPECT_TRUE(ReadObject(durable_mem_, "final.pt") == data + "tail");
+  EXPECT_STATUS(durable_mem_.Head("ckpt.pt"), kNotFound);
+  Upload();
+  EXPECT_TRUE(ReadObject(cloud_mem_, "final.pt") == data + "tail");
+  EXPECT_STATUS(cloud_mem_.Head("ckpt.pt"), kNotFound);
+}
+
 TEST_F(WriteBackTest, ChangesToOnePathReachTheCloudInOrder) {
   Open();
   std::vector<std::string> cloud_ops;

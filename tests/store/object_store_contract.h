@@ -4,6 +4,7 @@
 // writing a StoreHarness and one INSTANTIATE_TEST_SUITE_P line.
 #pragma once
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -17,8 +18,10 @@
 #include <thread>
 #include <vector>
 
+#include "common/file_util.h"
 #include "store/md5.h"
 #include "store/object_store.h"
+#include "store/put_file.h"
 #include "test_util.h"
 
 namespace ava::store::contract {
@@ -444,6 +447,37 @@ TEST_P(ObjectStoreContractTest, MultipartUploadAssemblesPartsWithS3Etag) {
   Result<ListPage> all = ListAll(store(), {});
   ASSERT_OK(all);
   EXPECT_EQ(Keys(*all), vector<string>{"big/object.bin"});
+}
+
+TEST_P(ObjectStoreContractTest, PutFileSendsPartsAtOnceAndAssemblesThemInOrder) {
+  // PutFile (put_file.h) sends several parts of one upload from several threads at once: the
+  // store must take concurrent UploadPart calls and still assemble by part number.
+  const size_t part_size = std::max<size_t>(harness_->MinPartSize(), 64 * 1024);
+  const size_t size = 5 * part_size + 777;
+  string bytes(size, '\0');
+  for (size_t j = 0; j < size; ++j) bytes[j] = static_cast<char>((j * 131 + j / part_size) % 251);
+  ava::testing::TempDir dir;
+  const string path = dir.Sub("file.bin");
+  ASSERT_OK(WriteFileAtomic(path, bytes));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(fd.valid());
+
+  Result<ObjectInfo> done =
+      PutFile(store(), "put/file.bin", fd.get(), size, {.part_size = part_size, .streams = 4});
+  ASSERT_OK(done);
+  vector<Md5Digest> digests;
+  for (size_t off = 0; off < size; off += part_size)
+    digests.push_back(Md5Of(std::string_view(bytes).substr(off, part_size)));
+  EXPECT_EQ(done->etag, MultipartEtag(digests));
+  EXPECT_EQ(GetAll("put/file.bin"), bytes);
+
+  // At most one part: one plain Put, with the plain etag.
+  Result<ObjectInfo> small =
+      PutFile(store(), "put/small.bin", fd.get(), part_size, {.part_size = part_size, .streams = 4});
+  ASSERT_OK(small);
+  EXPECT_EQ(small->etag, Md5Hex(std::string_view(bytes).substr(0, part_size)));
+  ASSERT_OK(PutFile(store(), "put/empty", fd.get(), 0, {.part_size = part_size, .streams = 4}));
+  EXPECT_EQ(GetAll("put/empty"), "");
 }
 
 TEST_P(ObjectStoreContractTest, AbortedMultipartLeavesNothing) {
