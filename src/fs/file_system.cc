@@ -182,7 +182,7 @@ Result<Attr> FileSystem::Lookup(uint64_t parent, const std::string& name) {
         InodeInfo info;
         info.mount = static_cast<int>(i);
         info.is_dir = true;
-        return ToAttr(inodes_.Remember(kRootIno, name, info));
+        return ToAttr(RememberName(kRootIno, name, info));
       }
     }
     return Status::NotFound(fmt::format("/{}: no such mount", name));
@@ -197,12 +197,24 @@ Result<Attr> FileSystem::Lookup(uint64_t parent, const std::string& name) {
   info.size = st.info.size;
   info.etag = st.info.etag;
   info.mtime_ns = st.info.mtime_ns;
-  Attr attr = ToAttr(inodes_.Remember(parent, name, info));
+  Attr attr = ToAttr(RememberName(parent, name, info));
   ApplyAttrs(p->mount, p->rel + name + (info.is_dir ? "/" : ""), &attr);
   return attr;
 }
 
-void FileSystem::Forget(uint64_t ino, uint64_t nlookup) { inodes_.Forget(ino, nlookup); }
+InodeInfo FileSystem::RememberName(uint64_t parent, const std::string& name, const InodeInfo& info) {
+  bool changed = false;
+  InodeInfo out = inodes_.Remember(parent, name, info, 1, &changed);
+  if (changed && content_changed_) content_changed_(out.ino);
+  return out;
+}
+
+void FileSystem::Forget(uint64_t ino, uint64_t nlookup) {
+  inodes_.Forget(ino, nlookup);
+  if (inodes_.Get(ino)) return;
+  std::lock_guard<std::mutex> lock(handles_mu_);
+  inode_reads_.erase(ino);
+}
 
 Result<Attr> FileSystem::GetAttr(uint64_t ino) {
   std::optional<InodeInfo> info = inodes_.Get(ino);
@@ -221,6 +233,7 @@ Result<Attr> FileSystem::GetAttr(uint64_t ino) {
   if (st.kind != NameStat::Kind::kFile) return Status::NotFound(fmt::format("{} no longer exists", rel));
   if (st.info.etag != info->etag || st.info.size != info->size) {
     inodes_.UpdateAttrs(ino, st.info.size, st.info.etag, st.info.mtime_ns);
+    if (st.info.etag != info->etag && content_changed_) content_changed_(ino);
     info->size = st.info.size;
     info->etag = st.info.etag;
     info->mtime_ns = st.info.mtime_ns;
@@ -285,7 +298,7 @@ Attr FileSystem::RememberChild(uint64_t dir_ino, const DirEntry& entry) {
   info.size = entry.info.size;
   info.etag = entry.info.etag;
   info.mtime_ns = entry.info.mtime_ns;
-  return ToAttr(inodes_.Remember(dir_ino, entry.name, info));
+  return ToAttr(RememberName(dir_ino, entry.name, info));
 }
 
 uint64_t FileSystem::ReaddirIno(uint64_t dir_ino, const std::string& name) const {
@@ -365,7 +378,31 @@ Result<ReadResult> FileSystem::Read(uint64_t fh, uint64_t offset, uint64_t size)
     if (read_bytes_) read_bytes_->Inc(out.size);
     return out;
   }
-  const ObjectVersion& v = file->version;
+  return ReadVersion(*file, offset, size);
+}
+
+Result<ReadResult> FileSystem::ReadInode(uint64_t ino, uint64_t offset, uint64_t size) {
+  std::optional<InodeInfo> info = inodes_.Get(ino);
+  if (!info) return Status::NotFound(fmt::format("stale inode {}", ino));
+  if (info->is_dir) return Status::FailedPrecondition("is a directory").WithSubCode(SubCode::kIsDirectory);
+  std::shared_ptr<OpenFile> file;
+  {
+    std::lock_guard<std::mutex> lock(handles_mu_);
+    std::shared_ptr<OpenFile>& slot = inode_reads_[ino];
+    if (!slot || slot->version.etag != info->etag) {
+      slot = std::make_shared<OpenFile>(env_.fetcher->block_size(), options_.max_readahead_blocks);
+      slot->ino = ino;
+      store::ObjectInfo obj{FullKey(info->mount, info->rel), info->size, info->etag, info->mtime_ns};
+      slot->version = VersionOf(info->mount, obj);
+    }
+    file = slot;
+  }
+  return ReadVersion(*file, offset, size);
+}
+
+Result<ReadResult> FileSystem::ReadVersion(OpenFile& file, uint64_t offset, uint64_t size) {
+  ReadResult out;
+  const ObjectVersion& v = file.version;
   if (offset >= v.size || size == 0) return out;
   uint64_t end = std::min(v.size, offset + size);
   const uint64_t bs = env_.fetcher->block_size();
@@ -374,25 +411,25 @@ Result<ReadResult> FileSystem::Read(uint64_t fh, uint64_t offset, uint64_t size)
 
   uint64_t prefetch_from = 0, prefetch_to = 0;
   {
-    std::lock_guard<std::mutex> lock(file->mu);
-    uint32_t window = file->readahead.OnRead(offset, end - offset);
+    std::lock_guard<std::mutex> lock(file.mu);
+    uint32_t window = file.readahead.OnRead(offset, end - offset);
     if (window == 0) {
-      file->prefetched_through = 0;
+      file.prefetched_through = 0;
     } else {
       // Top the window up only once half of it has been consumed, so prefetches go out in batches
       // that BlockFetcher can group into max_request-sized GETs, not one block at a time.
-      uint64_t ahead = file->prefetched_through > last + 1 ? file->prefetched_through - (last + 1) : 0;
+      uint64_t ahead = file.prefetched_through > last + 1 ? file.prefetched_through - (last + 1) : 0;
       if (ahead * 2 <= window) {
-        prefetch_from = std::max(last + 1, file->prefetched_through);
+        prefetch_from = std::max(last + 1, file.prefetched_through);
         prefetch_to = last + window;
-        if (prefetch_from <= prefetch_to) file->prefetched_through = prefetch_to + 1;
+        if (prefetch_from <= prefetch_to) file.prefetched_through = prefetch_to + 1;
       }
     }
   }
   if (prefetch_to > 0 && prefetch_from <= prefetch_to) {
     if (env_.fetcher->Prefetch(v, prefetch_from, prefetch_to) == 0) {
-      std::lock_guard<std::mutex> lock(file->mu);
-      file->prefetched_through = std::min(file->prefetched_through, prefetch_from);
+      std::lock_guard<std::mutex> lock(file.mu);
+      file.prefetched_through = std::min(file.prefetched_through, prefetch_from);
     }
   }
 

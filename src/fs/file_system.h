@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -144,6 +145,11 @@ class FileSystem {
 
   Result<OpenResult> Open(uint64_t ino, int flags);
   Result<ReadResult> Read(uint64_t fh, uint64_t offset, uint64_t size);
+  // A read that came without a handle: the kernel opened the file without asking (zero-message
+  // open, which the FUSE layer turns on when no mount takes writes). Its read state (pinned
+  // version, readahead window) lives per inode until the inode is forgotten; a new ETag seen by a
+  // later getattr/lookup starts it afresh.
+  Result<ReadResult> ReadInode(uint64_t ino, uint64_t offset, uint64_t size);
   // The last handle of a written file commits it (see WriteBack::CloseWriter).
   Status Release(uint64_t fh);
 
@@ -178,6 +184,11 @@ class FileSystem {
   ObjectVersion VersionOf(int mount, const store::ObjectInfo& info) const;
 
   const FsOptions& options() const { return options_; }
+  // Called when a file the kernel may hold pages of turns out to have a new ETag, before the
+  // reply that tells the kernel (the FUSE layer drops those pages). Set once, before serving.
+  void set_content_changed_hook(std::function<void(uint64_t ino)> hook) {
+    content_changed_ = std::move(hook);
+  }
   // The control endpoint shown by user.avafs.control; set once the server listens.
   void set_control_address(std::string address);
   const std::vector<FsMount>& mounts() const { return mounts_; }
@@ -213,11 +224,16 @@ class FileSystem {
   // Attributes set with chmod/utime for a writable mount's file, on top of the store's.
   void ApplyAttrs(int mount, const std::string& rel, Attr* attr) const;
   std::shared_ptr<OpenFile> FindHandle(uint64_t fh);
+  // Reads through `file`'s pinned version, moving its readahead window.
+  Result<ReadResult> ReadVersion(OpenFile& file, uint64_t offset, uint64_t size);
   uint64_t AddHandle(std::shared_ptr<OpenFile> file);
   std::string PathOf(uint64_t ino) const;
+  // Remember + the content-changed hook.
+  InodeInfo RememberName(uint64_t parent, const std::string& name, const InodeInfo& info);
 
   std::vector<FsMount> mounts_;
   FsOptions options_;  // control_address is set once before serving, then read-only
+  std::function<void(uint64_t)> content_changed_;  // set once before serving
   const FsEnv env_;
   InodeTable inodes_;
   MetadataCache metadata_;
@@ -231,6 +247,8 @@ class FileSystem {
   uint64_t next_fh_ GUARDED_BY(handles_mu_) = 1;
   std::unordered_map<uint64_t, std::shared_ptr<OpenFile>> files_ GUARDED_BY(handles_mu_);
   std::unordered_map<uint64_t, std::shared_ptr<const std::vector<DirEntry>>> dirs_ GUARDED_BY(handles_mu_);
+  // Read state of files opened without a handle (ReadInode), by inode.
+  std::unordered_map<uint64_t, std::shared_ptr<OpenFile>> inode_reads_ GUARDED_BY(handles_mu_);
 };
 
 }  // namespace ava::fs

@@ -7,6 +7,10 @@ namespace ava::fs {
 void OpFlush(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
   FuseContext& ctx = Ctx(req);
   OpTimer timer(ctx, FuseOp::kFlush);
+  if (ctx.zero_message_open) {
+    fuse_reply_err(req, ENOSYS);  // nothing is ever written: the kernel stops sending FLUSH
+    return;
+  }
   Status s = ctx.fs->Flush(fi->fh);
   if (!s.ok()) {
     ReplyError(req, FuseOp::kFlush, s);

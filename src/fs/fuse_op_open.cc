@@ -5,6 +5,11 @@ namespace ava::fs {
 void OpOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   FuseContext& ctx = Ctx(req);
   OpTimer timer(ctx, FuseOp::kOpen);
+  if (ctx.zero_message_open) {
+    // The kernel opens this file (and every later one) itself; reads come with fh 0.
+    fuse_reply_err(req, ENOSYS);
+    return;
+  }
   Result<OpenResult> opened = ctx.fs->Open(ino, fi->flags);
   if (!opened.ok()) {
     ReplyError(req, FuseOp::kOpen, opened.status());

@@ -2,10 +2,12 @@
 
 namespace ava::fs {
 
-void OpRead(fuse_req_t req, fuse_ino_t /*ino*/, size_t size, off_t off, fuse_file_info* fi) {
+void OpRead(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
   FuseContext& ctx = Ctx(req);
   OpTimer timer(ctx, FuseOp::kRead);
-  Result<ReadResult> r = ctx.fs->Read(fi->fh, static_cast<uint64_t>(off), size);
+  // fh 0: opened by the kernel alone (zero-message open); handles start at 1.
+  Result<ReadResult> r = fi->fh == 0 ? ctx.fs->ReadInode(ino, static_cast<uint64_t>(off), size)
+                                     : ctx.fs->Read(fi->fh, static_cast<uint64_t>(off), size);
   if (!r.ok()) {
     ReplyError(req, FuseOp::kRead, r.status());
     return;

@@ -95,8 +95,9 @@ void OpInit(void* userdata, fuse_conn_info* conn) {
   unsigned want = FUSE_CAP_ASYNC_READ | FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO |
                   FUSE_CAP_AUTO_INVAL_DATA | FUSE_CAP_PARALLEL_DIROPS;
   conn->want |= (want & conn->capable);
-  AVA_LOG(ctx->logger, kDebug, "fuse", "init: kernel protocol {}.{}, max_readahead {}", conn->proto_major,
-          conn->proto_minor, conn->max_readahead);
+  ctx->zero_message_open = !ctx->writable && (conn->capable & FUSE_CAP_NO_OPEN_SUPPORT) != 0;
+  AVA_LOG(ctx->logger, kDebug, "fuse", "init: kernel protocol {}.{}, max_readahead {}, zero-message open {}",
+          conn->proto_major, conn->proto_minor, conn->max_readahead, ctx->zero_message_open);
 }
 
 fuse_lowlevel_ops MakeFuseOps() {

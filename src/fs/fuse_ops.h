@@ -54,6 +54,13 @@ struct FuseContext {
   Logger* logger = nullptr;
   uint32_t block_size = 1 << 20;
   bool writable = false;  // some mount of the tree takes writes (default modes 0644/0755, not 0444/0555)
+  // No mount takes writes and the kernel can open files without asking us: OPEN, RELEASE and
+  // FLUSH are answered ENOSYS once, after which the kernel stops sending them and keeps file
+  // pages cached across opens. Saves two
+  // round trips per file, which is most of the cost of re-reading many small cached files.
+  // A lookup or getattr that finds a new ETag drops the file's pages (FileSystem's content-changed
+  // hook, set by FuseServer).
+  std::atomic<bool> zero_message_open{false};  // set in init, before any request
   std::array<Histogram*, static_cast<size_t>(FuseOp::kCount)> latency{};
   std::array<Counter*, static_cast<size_t>(FuseOp::kCount)> errors{};
   // Error log lines are limited to a burst per second so a failing store cannot flood the log.

@@ -87,6 +87,13 @@ Status FuseServer::Serve(FileSystem* fs, Clock* clock, MetricsRegistry* metrics)
   context_->fs = fs;
   context_->clock = clock;
   context_->RegisterMetrics(metrics);
+  FuseContext* ctx = context_.get();
+  fuse_session* se = session_;
+  fs->set_content_changed_hook([ctx, se](uint64_t ino) {
+    // With zero-message open the kernel keeps a file's pages across opens: drop them when the
+    // object changed. Read-only mounts have no dirty pages, so this never blocks (fuse_lowlevel.h).
+    if (ctx->zero_message_open) fuse_lowlevel_notify_inval_inode(se, ino, 0, 0);
+  });
   fuse_loop_config* cfg = fuse_loop_cfg_create();
   fuse_loop_cfg_set_clone_fd(cfg, 1);
   fuse_loop_cfg_set_max_threads(cfg, static_cast<unsigned>(options_.max_threads));

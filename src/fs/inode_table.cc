@@ -58,7 +58,8 @@ uint64_t InodeTable::AddMountRoot(const std::string& name, int mount) {
 }
 
 InodeInfo InodeTable::Remember(uint64_t parent, const std::string& name, const InodeInfo& info,
-                               uint64_t lookups) {
+                               uint64_t lookups, bool* etag_changed) {
+  if (etag_changed != nullptr) *etag_changed = false;
   std::lock_guard<std::mutex> lock(mu_);
   std::string key = ChildKey(parent, name);
   auto it = by_name_.find(key);
@@ -66,6 +67,7 @@ InodeInfo InodeTable::Remember(uint64_t parent, const std::string& name, const I
     Node& n = nodes_.at(it->second);
     // A name that changed kind (file replaced by a directory) gets a new inode.
     if (n.info.is_dir == info.is_dir) {
+      if (etag_changed != nullptr) *etag_changed = !info.is_dir && n.info.etag != info.etag;
       n.nlookup += lookups;
       n.info.size = info.size;
       n.info.etag = info.etag;

@@ -42,8 +42,10 @@ class InodeTable {
   InodeTable();
 
   // Finds or creates the inode for `name` in `parent` and adds `lookups` to its count. The
-  // attributes of an existing inode are refreshed from `info` (size/etag/mtime).
-  InodeInfo Remember(uint64_t parent, const std::string& name, const InodeInfo& info, uint64_t lookups = 1);
+  // attributes of an existing inode are refreshed from `info` (size/etag/mtime); `*etag_changed`
+  // (if given) says whether an existing file inode got another ETag.
+  InodeInfo Remember(uint64_t parent, const std::string& name, const InodeInfo& info, uint64_t lookups = 1,
+                     bool* etag_changed = nullptr);
   // Registers a mount root (permanent) as a child of the root.
   uint64_t AddMountRoot(const std::string& name, int mount);
 

@@ -217,6 +217,40 @@ TEST(FileSystemTest, ChangedObjectIsNotServedFromStaleBlocksAfterRevalidation) {
   EXPECT_OK(env.fs->Release(again->fh));
 }
 
+TEST(FileSystemTest, ReadsWithoutAHandleFollowTheInodesCurrentVersion) {
+  // Zero-message open: the kernel reads with no handle, so the read state lives per inode.
+  FsTestEnv env(FsTestOptions{.ttl = MetadataTtl{std::chrono::seconds(5), false}});
+  const std::string v1 = RandomBytes(3 * kBlock + 1, 11);
+  const std::string v2 = RandomBytes(2 * kBlock + 7, 12);
+  env.Put("f", v1);
+  Result<Attr> a = env.Walk("f");
+  ASSERT_OK(a);
+  auto read_all = [&](uint64_t ino, uint64_t size) {
+    std::string out;
+    for (uint64_t off = 0; off < size + 1; off += 100000) {
+      Result<ReadResult> r = env.fs->ReadInode(ino, off, 100000);
+      if (!r.ok()) return "<" + r.status().ToString() + ">";
+      out += FsTestEnv::Join(*r);
+    }
+    return out;
+  };
+  EXPECT_TRUE(read_all(a->ino, v1.size()) == v1);
+  env.pool.Shutdown();  // prefetches done
+  uint64_t gets = env.Gets();
+  EXPECT_TRUE(read_all(a->ino, v1.size()) == v1);
+  EXPECT_EQ(env.Gets(), gets);  // the second pass is all cache hits
+
+  env.Put("f", v2);
+  EXPECT_TRUE(read_all(a->ino, v1.size()) == v1);  // not revalidated yet: still v1, from the cache
+  env.clock.Advance(std::chrono::seconds(6));
+  Result<Attr> b = env.Walk("f");
+  ASSERT_OK(b);
+  ASSERT_EQ(b->ino, a->ino);
+  EXPECT_TRUE(read_all(b->ino, v2.size()) == v2);  // revalidated: the new version, never a mix
+  EXPECT_STATUS(env.fs->ReadInode(kRootIno, 0, 10), kFailedPrecondition);
+  EXPECT_STATUS(env.fs->ReadInode(987654, 0, 10), kNotFound);
+}
+
 TEST(FileSystemTest, AnOpenHandleNeverMixesVersions) {
   FsTestEnv env;
   const std::string v1 = RandomBytes(4 * kBlock, 7);

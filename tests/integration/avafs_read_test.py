@@ -148,6 +148,33 @@ mounts:
         self.assertIn("ram", stats.stdout)
         self.assertIn("backend requests", stats.stdout)
 
+    def test_reopened_files_are_served_by_the_kernel_and_a_changed_object_is_read_anew(self):
+        # A read-only tree lets the kernel open files without asking avafs (zero-message open) and
+        # keep their pages; a new ETag found when the name is revalidated must drop those pages.
+        key = "changing.txt"
+        h.put_many(self.client, self.bucket, [(key, b"version one\n")])
+        fs = self.mount(f"""
+metadata_ttl: 1s
+cache: {{ ram_capacity: 16MiB }}
+mounts:
+  - name: ceph
+    store: {h.s3_store_yaml(self.bucket)}
+""", name="short-ttl")
+        path = os.path.join(fs.mnt, "ceph", key)
+        for _ in range(20):
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(), b"version one\n")
+        self.assertLessEqual(fs.metric_sum("avafs_fuse_op_seconds_count", op="open"), 1,
+                             "every open reached the daemon")
+        self.assertLessEqual(fs.metric_sum("avafs_fuse_op_seconds_count", op="read"), 1,
+                             "the kernel did not keep the file's pages")
+        # Same size, written within the same second: only the ETag tells the versions apart.
+        h.put_many(self.client, self.bucket, [(key, b"version two\n")])
+        time.sleep(2.5)  # past the 1 s metadata TTL (and the kernel's attribute timeout)
+        with open(path, "rb") as f:
+            self.assertEqual(f.read(), b"version two\n")
+        self.client.delete_object(Bucket=self.bucket, Key=key)
+
     def test_warm_list_file(self):
         listing = os.path.join(self.tmp, "list.txt")
         with open(listing, "w") as f:
