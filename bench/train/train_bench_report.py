@@ -35,7 +35,7 @@ NAMES = {"local": "local disk", "avafs": "avafs", "avafs_warm": "avafs (warmed)"
 
 def main():
     out = sys.argv[1]
-    epochs, errors, listing, rss, warmup, loads = {}, {}, {}, {}, [], {}
+    epochs, errors, listing, rss, warmup, loads, cpu = {}, {}, {}, {}, [], {}, {}
     with open(os.path.join(out, "results.jsonl")) as f:
         for line in f:
             r = json.loads(line)
@@ -52,6 +52,8 @@ def main():
                 warmup.append(r["seconds"])
             elif p == "load":
                 loads.setdefault(c, []).append(r["load1"])
+            elif p == "cpu":
+                cpu.setdefault(c, []).append(r)
     with open(os.path.join(out, "run.json")) as f:
         run = json.load(f)
 
@@ -121,6 +123,13 @@ def main():
         print(f"`avafs warm` of train/ took {statistics.median(warmup):.1f} s (median)")
     if rss:
         print("peak RSS of the daemon: " + ", ".join(f"{NAMES[c]} {v / (1 << 20):,.0f} MiB" for c, v in rss.items()))
+    if cpu:
+        print("CPU time while train.py ran (all its epochs; median over passes): " + "; ".join(
+            f"{NAMES[c]}: Ceph {statistics.median(r['storage_s'] for r in rs):.0f} s, "
+            f"mount daemon {statistics.median(r['daemon_s'] for r in rs):.0f} s, machine busy "
+            f"{statistics.median(r['machine_busy_s'] for r in rs):.0f} s of "
+            f"{statistics.median(r['wall_s'] * r['cpus'] for r in rs):.0f} s available"
+            for c, rs in cpu.items()))
     print("load average (1 min) when each configuration started: " +
           "; ".join(f"{NAMES[c]} {', '.join(f'{x:.1f}' for x in v)}" for c, v in loads.items()))
 

@@ -64,7 +64,8 @@ void FileSystem::ApplyAttrs(int mount, const std::string& rel, Attr* attr) const
 
 Result<std::shared_ptr<const DirListing>> FileSystem::Listing(int mount, const std::string& dir_rel) {
   std::string id = DirId(mount, dir_rel);
-  if (auto cached = metadata_.GetListing(id)) return cached;
+  // A listing patched with this mount's own writes answers lookups, but readdir needs the sizes.
+  if (auto cached = metadata_.GetListing(id); cached && cached->unverified.empty()) return cached;
   store::ListRequest req;
   req.prefix = FullKey(mount, dir_rel);
   req.delimiter = "/";
@@ -108,7 +109,8 @@ Result<NameStat> FileSystem::ResolveName(int mount, const std::string& dir_rel, 
       return st;
     }
   }
-  if (auto listing = metadata_.GetListing(DirId(mount, dir_rel))) {
+  std::shared_ptr<const DirListing> listing = metadata_.GetListing(DirId(mount, dir_rel));
+  if (listing && !listing->unverified.contains(name)) {
     if (meta_hits_) meta_hits_->Inc();
     NameStat st;
     st.fetched_at = listing->fetched_at;
@@ -131,8 +133,9 @@ Result<NameStat> FileSystem::ResolveName(int mount, const std::string& dir_rel, 
   }
   // A loader opening many files of a directory it never listed (a DataLoader with an index) would
   // cost one HEAD per file; after a few such lookups in one directory, one LIST answers them all.
-  if (options_.list_after_lookups > 0 && metadata_.CountLookupMiss(DirId(mount, dir_rel)) >=
-                                             static_cast<uint64_t>(options_.list_after_lookups)) {
+  if (!listing && options_.list_after_lookups > 0 &&
+      metadata_.CountLookupMiss(DirId(mount, dir_rel)) >=
+          static_cast<uint64_t>(options_.list_after_lookups)) {
     Result<std::shared_ptr<const DirListing>> listing = Listing(mount, dir_rel);
     if (listing.ok() && metadata_.GetListing(DirId(mount, dir_rel))) return ResolveName(mount, dir_rel, name);
   }
@@ -464,8 +467,8 @@ Status FileSystem::Release(uint64_t fh) {
   std::optional<InodeInfo> info = inodes_.Get(file->ino);
   if (info && info->mount >= 0) {
     size_t slash = info->rel.rfind('/');
-    InvalidateName(info->mount, slash == std::string::npos ? "" : info->rel.substr(0, slash + 1),
-                   slash == std::string::npos ? info->rel : info->rel.substr(slash + 1));
+    NoteChange(info->mount, slash == std::string::npos ? "" : info->rel.substr(0, slash + 1),
+               slash == std::string::npos ? info->rel : info->rel.substr(slash + 1), NameStat::Kind::kFile);
   }
   return s;
 }

@@ -217,8 +217,8 @@ class FileSystem {
   std::string DirId(int mount, const std::string& dir_rel) const;
   std::string FullKey(int mount, const std::string& rel) const { return mounts_[mount].prefix + rel; }
   Attr ToAttr(const InodeInfo& info) const;
-  // Forgets cached facts about `name` in directory `dir_rel` (and, for directories, below it).
-  void InvalidateName(int mount, const std::string& dir_rel, const std::string& name);
+  // This mount changed `name` in directory `dir_rel`, which is now `now` (MetadataCache::NoteChange).
+  void NoteChange(int mount, const std::string& dir_rel, const std::string& name, NameStat::Kind now);
   // The directory's inode info, or an error for stale/non-directory inodes.
   Result<InodeInfo> DirInode(uint64_t ino) const;
   // Attributes set with chmod/utime for a writable mount's file, on top of the store's.

@@ -32,10 +32,9 @@ bool FileSystem::HasWritableMounts() const {
   return false;
 }
 
-void FileSystem::InvalidateName(int mount, const std::string& dir_rel, const std::string& name) {
-  metadata_.Invalidate(DirId(mount, dir_rel));
-  metadata_.Invalidate(DirId(mount, dir_rel + name));
-  metadata_.InvalidatePrefix(DirId(mount, dir_rel + name + "/"));
+void FileSystem::NoteChange(int mount, const std::string& dir_rel, const std::string& name,
+                            NameStat::Kind now) {
+  metadata_.NoteChange(DirId(mount, dir_rel), name, now);
 }
 
 Result<InodeInfo> FileSystem::DirInode(uint64_t ino) const {
@@ -71,7 +70,7 @@ Result<Attr> FileSystem::Create(uint64_t parent, const std::string& name, uint32
       return s;
     }
   }
-  InvalidateName(p.mount, p.rel, name);
+  NoteChange(p.mount, p.rel, name, NameStat::Kind::kFile);
   InodeInfo info;
   info.mount = p.mount;
   info.is_dir = false;
@@ -100,8 +99,8 @@ Status FileSystem::Flush(uint64_t fh) {
   std::optional<InodeInfo> info = inodes_.Get(file->ino);
   if (info && info->mount >= 0) {
     size_t slash = info->rel.rfind('/');
-    InvalidateName(info->mount, slash == std::string::npos ? "" : info->rel.substr(0, slash + 1),
-                   slash == std::string::npos ? info->rel : info->rel.substr(slash + 1));
+    NoteChange(info->mount, slash == std::string::npos ? "" : info->rel.substr(0, slash + 1),
+               slash == std::string::npos ? info->rel : info->rel.substr(slash + 1), NameStat::Kind::kFile);
   }
   return Status::OK();
 }
@@ -139,7 +138,7 @@ Result<Attr> FileSystem::SetAttr(uint64_t ino, const SetAttrRequest& req) {
   std::string dir_rel = slash == std::string::npos ? "" : info->rel.substr(0, slash + 1);
   std::string name = info->rel.substr(dir_rel.size());
   if (!name.empty() && name.back() == '/') name.pop_back();
-  InvalidateName(info->mount, dir_rel, name);
+  NoteChange(info->mount, dir_rel, name, info->is_dir ? NameStat::Kind::kDir : NameStat::Kind::kFile);
   return GetAttr(ino);
 }
 
@@ -153,7 +152,7 @@ Result<Attr> FileSystem::Mkdir(uint64_t parent, const std::string& name, uint32_
   const std::string key = FullKey(p.mount, p.rel + name + "/");
   AVA_RETURN_IF_ERROR(wb->Mkdir(key));
   if ((mode & 07777) != 0755) AVA_RETURN_IF_ERROR(wb->SetAttrs(key, FileAttrs{mode & 07777, 0}));
-  InvalidateName(p.mount, p.rel, name);
+  NoteChange(p.mount, p.rel, name, NameStat::Kind::kDir);
   InodeInfo info;
   info.mount = p.mount;
   info.is_dir = true;
@@ -171,7 +170,7 @@ Status FileSystem::Unlink(uint64_t parent, const std::string& name) {
   if (st.kind == NameStat::Kind::kMissing) return Status::NotFound(name);
   if (st.kind == NameStat::Kind::kDir) return IsDirectory(name);
   AVA_RETURN_IF_ERROR(wb->Unlink(FullKey(p.mount, p.rel + name)));
-  InvalidateName(p.mount, p.rel, name);
+  NoteChange(p.mount, p.rel, name, NameStat::Kind::kMissing);
   inodes_.Unlink(parent, name);
   return Status::OK();
 }
@@ -193,7 +192,7 @@ Status FileSystem::Rmdir(uint64_t parent, const std::string& name) {
         .WithSubCode(SubCode::kNotEmpty);
   }
   AVA_RETURN_IF_ERROR(wb->Rmdir(FullKey(p.mount, dir_rel)));
-  InvalidateName(p.mount, p.rel, name);
+  NoteChange(p.mount, p.rel, name, NameStat::Kind::kMissing);
   inodes_.Unlink(parent, name);
   return Status::OK();
 }
@@ -230,8 +229,8 @@ Status FileSystem::Rename(uint64_t parent, const std::string& name, uint64_t new
     if (dst.kind == NameStat::Kind::kDir) AVA_RETURN_IF_ERROR(Rmdir(new_parent, new_name));
     AVA_RETURN_IF_ERROR(wb->RenameDir(FullKey(p.mount, from_rel + "/"), FullKey(p.mount, to_rel + "/")));
   }
-  InvalidateName(p.mount, p.rel, name);
-  InvalidateName(np.mount, np.rel, new_name);
+  NoteChange(p.mount, p.rel, name, NameStat::Kind::kMissing);
+  NoteChange(np.mount, np.rel, new_name, src.kind);
   inodes_.Rename(parent, name, new_parent, new_name);
   return Status::OK();
 }

@@ -60,6 +60,32 @@ void MetadataCache::Invalidate(const std::string& id) {
   stats_.erase(id);
 }
 
+void MetadataCache::NoteChange(const std::string& dir_id, const std::string& name, NameStat::Kind now) {
+  const std::string name_id = dir_id + name;
+  std::lock_guard<std::mutex> lock(mu_);
+  stats_.erase(name_id);
+  const std::string below = name_id + "/";
+  std::erase_if(listings_, [&](const auto& kv) { return kv.first.compare(0, below.size(), below) == 0; });
+  std::erase_if(stats_, [&](const auto& kv) { return kv.first.compare(0, below.size(), below) == 0; });
+  auto it = listings_.find(dir_id);
+  if (it == listings_.end() || !ttl_.Fresh(it->second->fetched_at, clock_->Now())) return;
+  // Listings are shared with readers: patch a copy (O(entries), far cheaper than a LIST).
+  auto patched = std::make_shared<DirListing>(*it->second);
+  std::erase_if(patched->files, [&](const store::ObjectInfo& f) { return f.key == name; });
+  std::erase(patched->dirs, name);
+  patched->unverified.erase(name);
+  if (now == NameStat::Kind::kFile) {
+    store::ObjectInfo f;
+    f.key = name;
+    patched->files.push_back(std::move(f));
+    patched->unverified.insert(name);
+  } else if (now == NameStat::Kind::kDir) {
+    patched->dirs.push_back(name);
+  }
+  patched->BuildIndex();
+  it->second = std::move(patched);
+}
+
 void MetadataCache::InvalidatePrefix(const std::string& prefix) {
   std::lock_guard<std::mutex> lock(mu_);
   std::erase_if(listings_, [&](const auto& kv) { return kv.first.compare(0, prefix.size(), prefix) == 0; });

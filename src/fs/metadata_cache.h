@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/clock.h"
@@ -32,6 +33,9 @@ struct DirListing {
   std::vector<std::string> dirs;
   // Sorted name → index for lookups: files index >= 0, dirs encoded as -(index + 1).
   std::unordered_map<std::string, int64_t> by_name;
+  // Files this mount wrote since the LIST: they are listed, but their size and ETag are not known
+  // here, so a lookup of one asks the store and readdir lists the directory again.
+  std::unordered_set<std::string> unverified;
   Nanos fetched_at{0};
 
   void BuildIndex();
@@ -57,6 +61,11 @@ class MetadataCache {
   void PutStat(const std::string& name_id, NameStat stat);
 
   void Invalidate(const std::string& id);
+  // This mount changed `name` in directory `dir_id`, which is now `now` (a file, a directory, or
+  // gone). A fresh cached listing is patched rather than dropped, so a directory being filled is
+  // not listed again at every new name; a file's entry is marked unverified. The name's own stat
+  // and everything below it are dropped.
+  void NoteChange(const std::string& dir_id, const std::string& name, NameStat::Kind now);
   // Counts a lookup in directory `dir_id` that had to ask the store; returns the count so far.
   // The count is reset when the directory's listing is stored.
   uint64_t CountLookupMiss(const std::string& dir_id);

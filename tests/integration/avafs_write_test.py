@@ -139,6 +139,33 @@ class PosixTest(WriteTestCase):
         subprocess.run(["mv", os.path.join(out, "a"), os.path.join(out, "b")], check=True)
         self.assertEqual(os.listdir(out), ["b"])
 
+    def test_filling_a_directory_does_not_list_it_again_for_every_new_file(self):
+        # Each new name is first looked up (missing); the directory's listing answers that, and
+        # this mount's own creates patch it instead of throwing it away.
+        fs = self.mount(self.config(durable="s3", delay="1h"), name="fill")
+        d = os.path.join(fs.mnt, "out", "results")
+        os.makedirs(d)
+        lists_before = fs.metric_sum("avafs_backend_requests_total", op="list")
+        for i in range(300):
+            with open(os.path.join(d, f"{i:04d}.json"), "wb") as f:
+                f.write(b"{}" * (i + 1))
+        lists = fs.metric_sum("avafs_backend_requests_total", op="list") - lists_before
+        self.assertLess(lists, 30, f"{lists:.0f} LIST requests to create 300 files")
+        names = sorted(os.listdir(d))
+        self.assertEqual(names, [f"{i:04d}.json" for i in range(300)])
+        for i in (0, 150, 299):
+            self.assertEqual(os.path.getsize(os.path.join(d, f"{i:04d}.json")), 2 * (i + 1))
+            with open(os.path.join(d, f"{i:04d}.json"), "rb") as f:
+                self.assertEqual(f.read(), b"{}" * (i + 1))
+        os.unlink(os.path.join(d, "0007.json"))
+        os.rename(os.path.join(d, "0008.json"), os.path.join(d, "renamed.json"))
+        self.assertFalse(os.path.exists(os.path.join(d, "0007.json")))
+        self.assertFalse(os.path.exists(os.path.join(d, "0008.json")))
+        names = set(os.listdir(d))
+        self.assertNotIn("0007.json", names)
+        self.assertIn("renamed.json", names)
+        self.assertEqual(len(names), 299)
+
 
 class KillTest(WriteTestCase):
     cloud_port = 7483

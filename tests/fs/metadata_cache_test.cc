@@ -1,0 +1,58 @@
+#include "fs/metadata_cache.h"
+
+#include "fs_test_env.h"
+
+namespace ava::fs {
+namespace {
+
+std::shared_ptr<DirListing> Listing(Nanos at) {
+  auto l = std::make_shared<DirListing>();
+  store::ObjectInfo a;
+  a.key = "a";
+  a.size = 10;
+  a.etag = "ea";
+  l->files.push_back(a);
+  l->dirs.push_back("sub");
+  l->fetched_at = at;
+  l->BuildIndex();
+  return l;
+}
+
+TEST(MetadataCacheTest, OwnChangesPatchAFreshListingInsteadOfDroppingIt) {
+  FakeClock clock;
+  MetadataCache cache(&clock, MetadataTtl{std::chrono::seconds(60), false});
+  cache.PutListing("0:d/", Listing(clock.Now()));
+  cache.PutStat("0:d/new", NameStat{});  // "missing", learned before the create
+  cache.PutListing("0:d/sub/", Listing(clock.Now()));
+
+  cache.NoteChange("0:d/", "new", NameStat::Kind::kFile);
+  std::shared_ptr<const DirListing> l = cache.GetListing("0:d/");
+  ASSERT_NE(l, nullptr);  // still cached: the next lookup in d/ needs no LIST
+  EXPECT_TRUE(l->by_name.contains("new"));
+  EXPECT_TRUE(l->unverified.contains("new"));  // its size and ETag are the store's to say
+  EXPECT_FALSE(l->unverified.contains("a"));
+  EXPECT_FALSE(cache.GetStat("0:d/new").has_value());
+
+  cache.NoteChange("0:d/", "a", NameStat::Kind::kMissing);
+  cache.NoteChange("0:d/", "sub", NameStat::Kind::kMissing);
+  cache.NoteChange("0:d/", "made", NameStat::Kind::kDir);
+  l = cache.GetListing("0:d/");
+  ASSERT_NE(l, nullptr);
+  EXPECT_FALSE(l->by_name.contains("a"));
+  EXPECT_FALSE(l->by_name.contains("sub"));
+  ASSERT_TRUE(l->by_name.contains("made"));
+  EXPECT_LT(l->by_name.at("made"), 0);               // a directory
+  EXPECT_EQ(cache.GetListing("0:d/sub/"), nullptr);  // what was below a removed name is gone
+}
+
+TEST(MetadataCacheTest, AnExpiredListingIsNotPatchedBackToLife) {
+  FakeClock clock;
+  MetadataCache cache(&clock, MetadataTtl{std::chrono::seconds(60), false});
+  cache.PutListing("0:d/", Listing(clock.Now()));
+  clock.Advance(std::chrono::seconds(61));
+  cache.NoteChange("0:d/", "new", NameStat::Kind::kFile);
+  EXPECT_EQ(cache.GetListing("0:d/"), nullptr);
+}
+
+}  // namespace
+}  // namespace ava::fs
