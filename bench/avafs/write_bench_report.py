@@ -155,7 +155,8 @@ def main():
           f"Raw S3 PUT: S3Store, the big file as a multipart upload with {run['raw_streams']} parts of "
           f"{run['raw_part']} in flight, the small files as {run['raw_streams']} parallel PUTs. avafs: "
           f"upload_delay {run['avafs_upload_delay']} (nothing uploads before 'avafs flush'), upload_threads "
-          f"{run['avafs_upload_threads']}, upload_part_size {run['raw_part']}. *: some rounds failed (below).")
+          f"{run['avafs_upload_threads']}, upload_part_size {run['raw_part']}."
+          + (" *: some rounds failed (below)." if errors else ""))
 
     targets = []
     for system in ("avafs", "avafs_local"):
