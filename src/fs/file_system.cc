@@ -66,6 +66,7 @@ Result<std::shared_ptr<const DirListing>> FileSystem::Listing(int mount, const s
   std::string id = DirId(mount, dir_rel);
   // A listing patched with this mount's own writes answers lookups, but readdir needs the sizes.
   if (auto cached = metadata_.GetListing(id); cached && cached->unverified.empty()) return cached;
+  const uint64_t seen = metadata_.Generation();
   store::ListRequest req;
   req.prefix = FullKey(mount, dir_rel);
   req.delimiter = "/";
@@ -92,7 +93,7 @@ Result<std::shared_ptr<const DirListing>> FileSystem::Listing(int mount, const s
     if (UsableName(name)) listing->dirs.push_back(std::move(name));
   }
   listing->BuildIndex();
-  if (cacheable) metadata_.PutListing(id, listing);
+  if (cacheable) metadata_.PutListing(id, listing, seen);
   return std::shared_ptr<const DirListing>(listing);
 }
 
@@ -127,6 +128,7 @@ Result<NameStat> FileSystem::ResolveName(int mount, const std::string& dir_rel, 
   }
   std::string key = FullKey(mount, dir_rel + name);
   std::string name_id = DirId(mount, dir_rel + name);
+  const uint64_t seen = metadata_.Generation();
   if (auto cached = metadata_.GetStat(name_id)) {
     if (meta_hits_) meta_hits_->Inc();
     return *cached;
@@ -170,7 +172,7 @@ Result<NameStat> FileSystem::ResolveName(int mount, const std::string& dir_rel, 
     if (degraded(head.status())) return st;
     return head.status();
   }
-  metadata_.PutStat(name_id, st);
+  metadata_.PutStat(DirId(mount, dir_rel), name, st, seen);
   return st;
 }
 
@@ -538,6 +540,7 @@ Result<std::vector<FileRef>> FileSystem::ListFilesRecursive(const ResolvedPath& 
     }
     return files;
   }
+  const uint64_t seen = metadata_.Generation();
   store::ListRequest req;
   req.prefix = FullKey(dir.mount, dir.rel);
   AVA_ASSIGN_OR_RETURN(store::ListPage all, store::ListAll(*mounts_[dir.mount].store, req));
@@ -580,13 +583,16 @@ Result<std::vector<FileRef>> FileSystem::ListFilesRecursive(const ResolvedPath& 
     NameStat self;
     self.kind = NameStat::Kind::kDir;
     self.fetched_at = now;
-    metadata_.PutStat(DirId(dir.mount, dir.rel.substr(0, dir.rel.size() - 1)), self);
+    const std::string self_rel = dir.rel.substr(0, dir.rel.size() - 1);
+    const size_t slash = self_rel.rfind('/');
+    const std::string parent_rel = slash == std::string::npos ? "" : self_rel.substr(0, slash + 1);
+    metadata_.PutStat(DirId(dir.mount, parent_rel), self_rel.substr(parent_rel.size()), self, seen);
   }
   for (auto& [rel, listing] : dirs) {
     std::sort(listing->dirs.begin(), listing->dirs.end());
     listing->dirs.erase(std::unique(listing->dirs.begin(), listing->dirs.end()), listing->dirs.end());
     listing->BuildIndex();
-    metadata_.PutListing(DirId(dir.mount, rel), listing);
+    metadata_.PutListing(DirId(dir.mount, rel), listing, seen);
   }
   return files;
 }

@@ -26,8 +26,20 @@ uint64_t MetadataCache::CountLookupMiss(const std::string& dir_id) {
   return ++lookup_misses_[dir_id];
 }
 
-void MetadataCache::PutListing(const std::string& dir_id, std::shared_ptr<const DirListing> listing) {
+uint64_t MetadataCache::Generation() const {
   std::lock_guard<std::mutex> lock(mu_);
+  return generation_;
+}
+
+bool MetadataCache::ChangedSince(const std::string& dir_id, uint64_t seen) const {
+  auto it = changed_at_.find(dir_id);
+  return (it != changed_at_.end() ? it->second : changes_floor_) > seen;
+}
+
+void MetadataCache::PutListing(const std::string& dir_id, std::shared_ptr<const DirListing> listing,
+                               uint64_t seen) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (ChangedSince(dir_id, seen)) return;
   lookup_misses_.erase(dir_id);
   auto [it, inserted] = listings_.insert_or_assign(dir_id, std::move(listing));
   if (inserted) listing_order_.push_back(dir_id);
@@ -44,8 +56,11 @@ std::optional<NameStat> MetadataCache::GetStat(const std::string& name_id) {
   return it->second;
 }
 
-void MetadataCache::PutStat(const std::string& name_id, NameStat stat) {
+void MetadataCache::PutStat(const std::string& dir_id, const std::string& name, NameStat stat,
+                            uint64_t seen) {
+  const std::string name_id = dir_id + name;
   std::lock_guard<std::mutex> lock(mu_);
+  if (ChangedSince(dir_id, seen)) return;
   auto [it, inserted] = stats_.insert_or_assign(name_id, std::move(stat));
   if (inserted) stat_order_.push_back(name_id);
   while (stats_.size() > max_stats_ && !stat_order_.empty()) {
@@ -63,6 +78,11 @@ void MetadataCache::Invalidate(const std::string& id) {
 void MetadataCache::NoteChange(const std::string& dir_id, const std::string& name, NameStat::Kind now) {
   const std::string name_id = dir_id + name;
   std::lock_guard<std::mutex> lock(mu_);
+  if (changed_at_.size() >= max_listings_) {
+    changes_floor_ = generation_;
+    changed_at_.clear();
+  }
+  changed_at_[dir_id] = ++generation_;
   stats_.erase(name_id);
   const std::string below = name_id + "/";
   std::erase_if(listings_, [&](const auto& kv) { return kv.first.compare(0, below.size(), below) == 0; });

@@ -55,10 +55,15 @@ class MetadataCache {
 
   // `dir_id` identifies a directory (mount index + key prefix). Only fresh entries are returned.
   std::shared_ptr<const DirListing> GetListing(const std::string& dir_id);
-  void PutListing(const std::string& dir_id, std::shared_ptr<const DirListing> listing);
+  // What is learned from a store is stored only if this mount changed nothing in that directory
+  // since `seen` (Generation() taken before asking the store): a LIST or HEAD that raced with a
+  // local create must not be cached over it.
+  void PutListing(const std::string& dir_id, std::shared_ptr<const DirListing> listing, uint64_t seen);
 
   std::optional<NameStat> GetStat(const std::string& name_id);
-  void PutStat(const std::string& name_id, NameStat stat);
+  void PutStat(const std::string& dir_id, const std::string& name, NameStat stat, uint64_t seen);
+  // A stamp of this mount's changes so far (see Put*).
+  uint64_t Generation() const;
 
   void Invalidate(const std::string& id);
   // This mount changed `name` in directory `dir_id`, which is now `now` (a file, a directory, or
@@ -87,6 +92,12 @@ class MetadataCache {
   std::unordered_map<std::string, std::shared_ptr<const DirListing>> listings_ GUARDED_BY(mu_);
   std::deque<std::string> listing_order_ GUARDED_BY(mu_);  // insertion order, for bounding
   std::unordered_map<std::string, NameStat> stats_ GUARDED_BY(mu_);
+  // Directory → Generation() of this mount's last change in it (bounded: when cleared, every
+  // directory counts as changed at `changes_floor_`).
+  uint64_t generation_ GUARDED_BY(mu_) = 0;
+  uint64_t changes_floor_ GUARDED_BY(mu_) = 0;
+  std::unordered_map<std::string, uint64_t> changed_at_ GUARDED_BY(mu_);
+  bool ChangedSince(const std::string& dir_id, uint64_t seen) const REQUIRES(mu_);
   std::unordered_map<std::string, uint64_t> lookup_misses_ GUARDED_BY(mu_);
   std::deque<std::string> stat_order_ GUARDED_BY(mu_);
 };

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "store/put_file.h"
+#include "store/transfer.h"
 
 namespace ava::fs {
 

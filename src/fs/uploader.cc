@@ -6,6 +6,8 @@
 #include <cmath>
 #include <random>
 
+#include "store/transfer.h"
+
 namespace ava::fs {
 
 Uploader::Uploader(UploaderConfig config, std::string mount, store::ObjectStore* durable,
@@ -104,46 +106,17 @@ Status Uploader::CopyToCloud(const std::string& path) {
     if (info.status().IsNotFound()) return Status::OK();
     return info.status();
   }
-  uint64_t sent = 0;
-  if (info->size <= config_.part_size) {
-    store::GetRequest req;
-    req.key = path;
-    req.if_match = info->etag;
-    Result<store::GetResult> got = durable_->Get(req);
-    if (!got.ok()) {
-      if (got.status().IsNotFound() || got.status().code() == Code::kFailedPrecondition) return Status::OK();
-      return got.status();
-    }
-    AVA_RETURN_IF_ERROR(cloud_->Put(path, got->data));
-    sent = got->data.size();
-  } else {
-    AVA_ASSIGN_OR_RETURN(std::unique_ptr<store::MultipartUpload> up, cloud_->StartMultipart(path));
-    int part = 1;
-    for (uint64_t off = 0; off < info->size; off += config_.part_size, ++part) {
-      store::GetRequest req;
-      req.key = path;
-      req.offset = off;
-      req.length = std::min(config_.part_size, info->size - off);
-      req.if_match = info->etag;
-      Result<store::GetResult> got = durable_->Get(req);
-      if (!got.ok()) {
-        up->Abort().IgnoreError();
-        // Changed or gone while uploading: the entry queued by that change uploads it.
-        if (got.status().IsNotFound() || got.status().code() == Code::kFailedPrecondition)
-          return Status::OK();
-        return got.status();
-      }
-      Status s = up->UploadPart(part, got->data);
-      if (!s.ok()) {
-        up->Abort().IgnoreError();
-        return s;
-      }
-      sent += got->data.size();
-    }
-    AVA_RETURN_IF_ERROR(up->Complete());
+  info->key = path;
+  store::TransferOptions options{.part_size = config_.part_size, .streams = config_.threads};
+  Result<uint64_t> sent = store::CopyAcross(*durable_, *cloud_, *info, path, options);
+  if (!sent.ok()) {
+    // Changed or gone while uploading: the entry queued by that change uploads it.
+    Result<store::ObjectInfo> now = durable_->Head(path);
+    if (now.ok() ? now->etag != info->etag : now.status().IsNotFound()) return Status::OK();
+    return sent.status();
   }
-  uploaded_bytes_ += sent;
-  if (uploaded_counter_) uploaded_counter_->Inc(sent);
+  uploaded_bytes_ += *sent;
+  if (uploaded_counter_) uploaded_counter_->Inc(*sent);
   return Status::OK();
 }
 

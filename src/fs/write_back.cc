@@ -10,7 +10,7 @@
 #include "common/file_util.h"
 #include "common/units.h"
 #include "fs/part_streamer.h"
-#include "store/put_file.h"
+#include "store/transfer.h"
 
 namespace ava::fs {
 
@@ -410,8 +410,7 @@ Status WriteBack::PutDurable(const std::string& path, StagedFile& file, uint64_t
     }
     streamer->Abandon();  // renamed, or shrank below what was sent: put it whole
   }
-  store::PutFileOptions options{.part_size = config_.uploader.part_size, .streams = config_.uploader.threads};
-  return store::PutFile(*durable_, path, file.fd(), size, options).status();
+  return store::PutFile(*durable_, path, file.fd(), size, Transfers()).status();
 }
 
 Status WriteBack::Commit(StagedFile& file) {
@@ -521,32 +520,9 @@ Status WriteBack::Rmdir(const std::string& dir) { return Unlink(dir); }
 
 Status WriteBack::Promote(const std::string& path) {
   AVA_ASSIGN_OR_RETURN(store::ObjectInfo info, view_.Head(path));
+  info.key = path;
   AVA_RETURN_IF_ERROR(Reserve(info.size));
-  Status s;
-  if (info.size <= config_.uploader.part_size) {
-    store::GetRequest req;
-    req.key = path;
-    req.if_match = info.etag;
-    Result<store::GetResult> got = view_.Get(req);
-    s = got.ok() ? durable_->Put(path, got->data).status() : got.status();
-  } else {
-    Result<std::unique_ptr<store::MultipartUpload>> up = durable_->StartMultipart(path);
-    s = up.status();
-    int part = 1;
-    for (uint64_t off = 0; s.ok() && off < info.size; off += config_.uploader.part_size, ++part) {
-      store::GetRequest req;
-      req.key = path;
-      req.offset = off;
-      req.length = std::min(config_.uploader.part_size, info.size - off);
-      req.if_match = info.etag;
-      Result<store::GetResult> got = view_.Get(req);
-      s = got.ok() ? (*up)->UploadPart(part, got->data) : got.status();
-    }
-    if (s.ok())
-      s = (*up)->Complete().status();
-    else if (up.ok())
-      (*up)->Abort().IgnoreError();
-  }
+  Status s = store::CopyAcross(view_, *durable_, info, path, Transfers()).status();
   Release(info.size);
   if (!s.ok()) return s.Annotate(fmt::format("copying {} to the durable tier", path));
   AVA_RETURN_IF_ERROR(journal_->SetDurableSize(path, info.size));

@@ -45,6 +45,7 @@
 #include "fs/writeback_index.h"
 #include "fs/writeback_journal.h"
 #include "store/object_store.h"
+#include "store/transfer.h"
 
 namespace ava::fs {
 
@@ -138,6 +139,10 @@ class WriteBack {
   // Writes the first `size` bytes of a staged file to the durable tier under `path` (multipart
   // when large), finishing the early upload of its parts where there is one.
   Status PutDurable(const std::string& path, StagedFile& file, uint64_t size);
+  // Part size and parts in flight of every transfer to the durable tier.
+  store::TransferOptions Transfers() const {
+    return {.part_size = config_.uploader.part_size, .streams = config_.uploader.threads};
+  }
   // Tells the file's part streamer about a write, creating it once the file passes one part.
   void StreamParts(StagedFile& file, uint64_t offset, uint64_t end);
   // Takes the file's part streamer away (the next write starts a new one).

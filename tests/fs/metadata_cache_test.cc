@@ -21,9 +21,9 @@ std::shared_ptr<DirListing> Listing(Nanos at) {
 TEST(MetadataCacheTest, OwnChangesPatchAFreshListingInsteadOfDroppingIt) {
   FakeClock clock;
   MetadataCache cache(&clock, MetadataTtl{std::chrono::seconds(60), false});
-  cache.PutListing("0:d/", Listing(clock.Now()));
-  cache.PutStat("0:d/new", NameStat{});  // "missing", learned before the create
-  cache.PutListing("0:d/sub/", Listing(clock.Now()));
+  cache.PutListing("0:d/", Listing(clock.Now()), cache.Generation());
+  cache.PutStat("0:d/", "new", NameStat{}, cache.Generation());  // "missing", learned before the create
+  cache.PutListing("0:d/sub/", Listing(clock.Now()), cache.Generation());
 
   cache.NoteChange("0:d/", "new", NameStat::Kind::kFile);
   std::shared_ptr<const DirListing> l = cache.GetListing("0:d/");
@@ -48,10 +48,26 @@ TEST(MetadataCacheTest, OwnChangesPatchAFreshListingInsteadOfDroppingIt) {
 TEST(MetadataCacheTest, AnExpiredListingIsNotPatchedBackToLife) {
   FakeClock clock;
   MetadataCache cache(&clock, MetadataTtl{std::chrono::seconds(60), false});
-  cache.PutListing("0:d/", Listing(clock.Now()));
+  cache.PutListing("0:d/", Listing(clock.Now()), cache.Generation());
   clock.Advance(std::chrono::seconds(61));
   cache.NoteChange("0:d/", "new", NameStat::Kind::kFile);
   EXPECT_EQ(cache.GetListing("0:d/"), nullptr);
+}
+
+TEST(MetadataCacheTest, WhatAStoreSaidBeforeALocalChangeIsNotCachedAfterIt) {
+  FakeClock clock;
+  MetadataCache cache(&clock, MetadataTtl{std::chrono::seconds(60), false});
+  const uint64_t before = cache.Generation();  // a LIST of d/ and a HEAD of d/ckpt are sent now…
+  cache.NoteChange("0:d/", "ckpt", NameStat::Kind::kFile);  // …while this mount creates d/ckpt
+  cache.PutListing("0:d/", Listing(clock.Now()), before);   // the answers, without ckpt, arrive late
+  cache.PutStat("0:d/", "ckpt", NameStat{}, before);
+  EXPECT_EQ(cache.GetListing("0:d/"), nullptr);
+  EXPECT_FALSE(cache.GetStat("0:d/ckpt").has_value());
+  // Other directories, and answers asked for after the change, are cached as usual.
+  cache.PutListing("0:e/", Listing(clock.Now()), before);
+  EXPECT_NE(cache.GetListing("0:e/"), nullptr);
+  cache.PutListing("0:d/", Listing(clock.Now()), cache.Generation());
+  EXPECT_NE(cache.GetListing("0:d/"), nullptr);
 }
 
 }  // namespace

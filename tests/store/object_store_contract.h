@@ -21,7 +21,7 @@
 #include "common/file_util.h"
 #include "store/md5.h"
 #include "store/object_store.h"
-#include "store/put_file.h"
+#include "store/transfer.h"
 #include "test_util.h"
 
 namespace ava::store::contract {
