@@ -178,30 +178,33 @@ record_error() { # record_error CONFIG PHASE MESSAGE
   ava_log "$1 $2 FAILED: $3"
 }
 
-# cpu_seconds NAME...: CPU time (user + system, seconds) used so far by the recorded daemons.
+# cpu_seconds PIDFILE...: CPU time (user + system, seconds) used so far by the processes those PID
+# records name (ignoring records of processes that are gone or were replaced).
 cpu_seconds() {
-  local total=0 name pid ticks
-  for name in "$@"; do
-    pid=$(ava_pid "$name") || continue
+  local total=0 f pid start ticks
+  for f in "$@"; do
+    [[ -s $f ]] || continue
+    read -r pid start < "$f"
+    [[ $(ava_proc_start "$pid") == "$start" ]] || continue
     # Fields after "pid (comm) ": state is 1, utime 12, stime 13.
     ticks=$(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')
     total=$((total + ticks))
   done
-  awk -v t="$total" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }' 
+  awk -v t="$total" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
 }
 # busy_seconds: CPU time the whole machine spent not idle (all CPUs), from /proc/stat.
 busy_seconds() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / {printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz}' /proc/stat; }
-ceph_daemons() { local f; for f in "$AVA_RUN_DIR"/pids/ceph-*.pid; do [[ -e $f ]] && basename "$f" .pid; done; }
 
 # train CONFIG EPOCHS: train.py against $DATA; records one line per epoch (images/s, data wait,
 # mean loss), the time train.py took to list the dataset, and the CPU time the storage (Ceph),
 # the mount's daemon and the whole machine used while it ran.
 train() {
   local config=$1 epochs=$2 rc=0 out=$RDIR/$TAG-train log=$RDIR/$TAG-train.log listed
-  local -a ceph
-  mapfile -t ceph < <(ceph_daemons)
+  # Ceph's PID records are under its own directory (scripts/ceph-s3.sh), the mounts' under ours.
+  local -a ceph=("$AVA_CEPH_DIR"/pids/ceph-*.pid) daemon=()
+  [[ -z $NAME ]] || daemon=("$AVA_RUN_DIR/pids/$NAME.pid")
   local s0 d0 b0 t0
-  s0=$(cpu_seconds "${ceph[@]}") d0=$(cpu_seconds ${NAME:+"$NAME"}) b0=$(busy_seconds) t0=$(now)
+  s0=$(cpu_seconds "${ceph[@]}") d0=$(cpu_seconds "${daemon[@]}") b0=$(busy_seconds) t0=$(now)
   local args=(--data "$DATA" --out "$out" --epochs "$epochs" --seed "$SEED" --workers "$WORKERS"
     --threads "$THREADS" --batch-size "$BATCH")
   ((LIMIT == 0)) || args+=(--limit "$LIMIT")
@@ -215,7 +218,7 @@ train() {
     return
   fi
   record "$config" cpu "$(jq -n --argjson s "$(cpu_seconds "${ceph[@]}")" --argjson s0 "$s0" \
-    --argjson d "$(cpu_seconds ${NAME:+"$NAME"})" --argjson d0 "$d0" --argjson b "$(busy_seconds)" --argjson b0 "$b0" \
+    --argjson d "$(cpu_seconds "${daemon[@]}")" --argjson d0 "$d0" --argjson b "$(busy_seconds)" --argjson b0 "$b0" \
     --argjson t "$(now)" --argjson t0 "$t0" --argjson n "$(nproc)" \
     '{storage_s: ($s - $s0), daemon_s: ($d - $d0), machine_busy_s: ($b - $b0), wall_s: ($t - $t0), cpus: $n}')"
   listed=$(sed -n 's/.*(listed in \([0-9.]*\) s).*/\1/p' "$log" | head -1)
