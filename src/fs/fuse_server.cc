@@ -49,6 +49,7 @@ Result<std::unique_ptr<FuseServer>> FuseServer::Mount(const FuseMountOptions& op
   std::vector<std::string> argv_s = {"avafs", "-o", opts};
   if (options.debug) argv_s.push_back("-d");
   std::vector<char*> argv;
+  argv.reserve(argv_s.size());
   for (auto& a : argv_s) argv.push_back(a.data());
   fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
   fuse_lowlevel_ops ops = MakeFuseOps();

@@ -442,7 +442,7 @@ Result<ObjectInfo> PosixStore::Publish(int fd, const std::string& tmp_path, cons
     }
     // ENOENT: a concurrent Delete removed the directory between MakeDirs and rename.
     if (err != ENOENT || attempt + 1 >= kPublishAttempts) {
-      return fail(Status::FromErrno(err, "rename " + tmp_path + " to " + path));
+      return fail(Status::FromErrno(err, fmt::format("rename {} to {}", tmp_path, path)));
     }
   }
   AVA_RETURN_IF_ERROR(FsyncDir(dir));
