@@ -10,7 +10,8 @@
 // protocol (journal first, then Finish) is unchanged.
 //
 // Finish refuses (FailedPrecondition, and the caller puts the whole file instead) when the file
-// shrank below a part already sent: S3 cannot drop a part from an upload. A part that failed in
+// shrank below a part already sent (S3 cannot drop a part from an upload) or is one part at most
+// (a single PUT is cheaper). A part that failed in
 // the background is sent again by Finish; its second failure is Finish's error.
 //
 // After kill -9 an unfinished upload stays in the bucket until the store's lifecycle rule for
