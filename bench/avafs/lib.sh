@@ -14,17 +14,6 @@ source "$ROOT/scripts/lib/procs.sh"
 
 step() { printf '\n== %s\n' "$*" >&2; }
 
-# wait_for SECONDS WHAT CMD...: like ava_wait, but fails instead of ending the run.
-wait_for() {
-  local seconds=$1 what=$2 i
-  shift 2
-  for ((i = 0; i < seconds * 10; i++)); do
-    "$@" > /dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  ava_log "timed out after ${seconds}s waiting for $what (logs: $AVA_RUN_DIR/log)"
-  return 1
-}
 
 # bench_build TARGET...: builds the targets in Release, from the working tree into $BUILD, or with
 # REV set from `git archive` of that commit into its own source and build directories (so other

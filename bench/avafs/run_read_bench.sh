@@ -151,9 +151,9 @@ YAML
       ;;
   esac
   MOUNTED+=("$NAME $DIR")
-  wait_for 60 "the $system mount at $DIR" mountpoint -q "$DIR" &&
-    { [[ $system != avafs ]] || wait_for 30 "avafs's control endpoint" getfattr -n user.avafs.control "$DIR"; } &&
-    wait_for 60 "$system to show the dataset" test -e "$DATA/big/big.bin"
+  ava_poll 60 "the $system mount at $DIR" mountpoint -q "$DIR" &&
+    { [[ $system != avafs ]] || ava_poll 30 "avafs's control endpoint" getfattr -n user.avafs.control "$DIR"; } &&
+    ava_poll 60 "$system to show the dataset" test -e "$DATA/big/big.bin"
 }
 
 # unmount_system SYSTEM WORKLOAD: records the daemon's peak RSS (VmHWM), then unmounts.

@@ -185,7 +185,7 @@ YAML
       ;;
   esac
   MOUNTED+=("$NAME $DIR")
-  wait_for 60 "the $system mount at $DIR" mountpoint -q "$DIR" && wait_for 30 "$DATA" test -d "$DATA"
+  ava_poll 60 "the $system mount at $DIR" mountpoint -q "$DIR" && ava_poll 30 "$DATA" test -d "$DATA"
 }
 
 # unmount_system SYSTEM WORKLOAD: records the daemon's peak RSS (VmHWM), then unmounts.

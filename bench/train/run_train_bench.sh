@@ -147,8 +147,8 @@ YAML
     rclone) spawn_rclone "$NAME" "$BUCKET" "$DIR" "$CACHE/$NAME" full; DATA=$DIR/fashion-mnist ;;
   esac
   MOUNTED+=("$NAME $DIR")
-  wait_for 60 "the $config mount at $DIR" mountpoint -q "$DIR" &&
-    wait_for 60 "$config to show the dataset" test -e "$DATA/manifest.jsonl"
+  ava_poll 60 "the $config mount at $DIR" mountpoint -q "$DIR" &&
+    ava_poll 60 "$config to show the dataset" test -e "$DATA/manifest.jsonl"
 }
 
 unmount_system() { # records the daemon's peak RSS (VmHWM), saves avafs's stats, unmounts

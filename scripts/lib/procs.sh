@@ -60,16 +60,20 @@ ava_stop() {
   done
 }
 
-# ava_wait SECONDS WHAT CMD...: polls CMD until it succeeds; dies after SECONDS.
-ava_wait() {
+# ava_poll SECONDS WHAT CMD...: polls CMD until it succeeds; after SECONDS logs why and fails.
+ava_poll() {
   local seconds=$1 what=$2 i
   shift 2
   for ((i = 0; i < seconds * 10; i++)); do
     "$@" > /dev/null 2>&1 && return 0
     sleep 0.1
   done
-  ava_die "timed out after ${seconds}s waiting for $what (logs: $AVA_RUN_DIR/log)"
+  ava_log "timed out after ${seconds}s waiting for $what (logs: $AVA_RUN_DIR/log)"
+  return 1
 }
+
+# ava_wait SECONDS WHAT CMD...: ava_poll, but ends the script when it times out.
+ava_wait() { ava_poll "$@" || exit 1; }
 
 # Runs apt-get as root, through sudo when not root.
 ava_apt_install() {
