@@ -84,11 +84,23 @@ void MetadataCache::NoteChange(const std::string& dir_id, const std::string& nam
   }
   changed_at_[dir_id] = ++generation_;
   stats_.erase(name_id);
-  const std::string below = name_id + "/";
-  std::erase_if(listings_, [&](const auto& kv) { return kv.first.compare(0, below.size(), below) == 0; });
-  std::erase_if(stats_, [&](const auto& kv) { return kv.first.compare(0, below.size(), below) == 0; });
+  if (now != NameStat::Kind::kFile) {
+    // A directory removed, renamed or made: nothing cached below the name holds. (A name that is
+    // a file now never had anything below it: writing over a directory fails with EISDIR.)
+    const std::string below = name_id + "/";
+    std::erase_if(listings_, [&](const auto& kv) { return kv.first.compare(0, below.size(), below) == 0; });
+    std::erase_if(stats_, [&](const auto& kv) { return kv.first.compare(0, below.size(), below) == 0; });
+  }
   auto it = listings_.find(dir_id);
   if (it == listings_.end() || !ttl_.Fresh(it->second->fetched_at, clock_->Now())) return;
+  const DirListing& current = *it->second;
+  auto found = current.by_name.find(name);
+  const bool as_file = found != current.by_name.end() && found->second >= 0;
+  const bool as_dir = found != current.by_name.end() && found->second < 0;
+  if ((now == NameStat::Kind::kFile && as_file && current.unverified.contains(name)) ||
+      (now == NameStat::Kind::kDir && as_dir) || (now == NameStat::Kind::kMissing && !as_file && !as_dir)) {
+    return;  // already says so (a file's flush and release after its create)
+  }
   // Listings are shared with readers: patch a copy (O(entries), far cheaper than a LIST).
   auto patched = std::make_shared<DirListing>(*it->second);
   std::erase_if(patched->files, [&](const store::ObjectInfo& f) { return f.key == name; });

@@ -354,6 +354,7 @@ void WriteBack::StreamParts(StagedFile& file, uint64_t offset, uint64_t end) {
   std::shared_ptr<PartStreamer> streamer;
   {
     std::lock_guard lock(file.streamer_mu);
+    if (!file.streamer && end < part) return;  // one part at most so far: a single PUT at commit
     std::string path = file.path();
     if (file.streamer && file.streamer->key() != path) {
       // Renamed while open: the parts went up under the old name.
@@ -361,7 +362,7 @@ void WriteBack::StreamParts(StagedFile& file, uint64_t offset, uint64_t end) {
       file.streamer.reset();
     }
     if (!file.streamer) {
-      if (end < part) return;  // one part at most so far: a single PUT at commit
+      if (end < part) return;
       Result<std::shared_ptr<PartStreamer>> made =
           PartStreamer::Create(durable_, path, file.fd(), part, config_.uploader.threads, part_pool_.get());
       if (!made.ok()) {
