@@ -222,10 +222,13 @@ Command RegisterMount(CLI::App& app) {
       "Objects appear as files and common prefixes (by '/') as directories; each mount of the table is a\n"
       "directory under MOUNTPOINT. Mounts are read-only unless the table gives them a 'writable' section\n"
       "(a durable tier, and uploads to the cloud store in the background). Every store is contacted before\n"
-      "mounting, so an\n"
-      "unreachable endpoint or rejected credentials fail here with the reason. Unmount with\n"
-      "'avafs umount MOUNTPOINT'; the SSD tier's index is saved and the next mount starts warm.\n"
-      "Memory: cache.ram_capacity + read.fetch_buffers bound what the daemon holds in data buffers.");
+      "mounting, so an unreachable endpoint or rejected credentials fail here with the reason.\n"
+      "A tree with no writable mount lets the kernel open files without asking the daemon and keep\n"
+      "their pages across opens (a new ETag seen on revalidation drops them). Writes of files larger\n"
+      "than upload_part_size go to the durable tier part by part while they are written.\n"
+      "Unmount with 'avafs umount MOUNTPOINT'; the SSD tier's index is saved and the next mount starts\n"
+      "warm. Memory: cache.ram_capacity + read.fetch_buffers bound what the daemon holds in data\n"
+      "buffers; each large file being committed adds up to upload_threads x upload_part_size.");
   return [args] { return RunMount(*args); };
 }
 
