@@ -29,34 +29,48 @@ Result<std::string> ReadProcFile(const std::string& path) {
   }
 }
 
-Status ParseProcStat(std::string_view stat, char* state, uint64_t* start_ticks) {
+Result<ProcStatFields> ProcStatFields::Parse(std::string_view stat) {
   // "pid (comm) S ppid ...": comm may hold ") ", so the fields start after the LAST ')'.
   const size_t close = stat.rfind(')');
   if (close == std::string_view::npos || close + 2 >= stat.size()) {
     return Status::InvalidArgument("malformed /proc stat line");
   }
+  ProcStatFields out;
   std::string_view rest = stat.substr(close + 2);
-  // rest[0] is field 3 (state); the start time is field 22, i.e. the 20th word of `rest`.
-  int field = 3;
   size_t pos = 0;
   while (pos < rest.size()) {
     size_t end = rest.find(' ', pos);
     if (end == std::string_view::npos) end = rest.size();
-    std::string_view word = rest.substr(pos, end - pos);
-    if (field == 3) {
-      if (word.size() != 1) return Status::InvalidArgument("malformed process state in /proc stat");
-      *state = word[0];
-    } else if (field == 22) {
-      auto [p, ec] = std::from_chars(word.data(), word.data() + word.size(), *start_ticks);
-      if (ec != std::errc() || p != word.data() + word.size()) {
-        return Status::InvalidArgument("malformed start time in /proc stat");
-      }
-      return Status::OK();
-    }
-    ++field;
+    out.fields_.push_back(rest.substr(pos, end - pos));
     pos = end + 1;
   }
-  return Status::InvalidArgument("/proc stat line has no start time");
+  return out;
+}
+
+Result<std::string_view> ProcStatFields::Text(int n, std::string_view what) const {
+  if (n < 3 || static_cast<size_t>(n - 3) >= fields_.size()) {
+    return Status::InvalidArgument(fmt::format("/proc stat line has no {}", what));
+  }
+  return fields_[static_cast<size_t>(n - 3)];
+}
+
+Result<uint64_t> ProcStatFields::Number(int n, std::string_view what) const {
+  AVA_ASSIGN_OR_RETURN(std::string_view word, Text(n, what));
+  uint64_t value = 0;
+  auto [p, ec] = std::from_chars(word.data(), word.data() + word.size(), value);
+  if (ec != std::errc() || p != word.data() + word.size()) {
+    return Status::InvalidArgument(fmt::format("malformed {} in /proc stat", what));
+  }
+  return value;
+}
+
+Status ParseProcStat(std::string_view stat, char* state, uint64_t* start_ticks) {
+  AVA_ASSIGN_OR_RETURN(ProcStatFields fields, ProcStatFields::Parse(stat));
+  AVA_ASSIGN_OR_RETURN(std::string_view s, fields.Text(3, "process state"));
+  if (s.size() != 1) return Status::InvalidArgument("malformed process state in /proc stat");
+  AVA_ASSIGN_OR_RETURN(*start_ticks, fields.Number(22, "start time"));
+  *state = s[0];
+  return Status::OK();
 }
 
 Result<ProcessId> ReadProcessId(pid_t pid) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 
@@ -43,8 +44,22 @@ Status SignalGroup(const ProcessId& leader, int sig);
 // NotFound when it does not exist.
 Result<std::string> ReadProcFile(const std::string& path);
 
-// Parses the text of /proc/PID/stat: the start time and state, skipping the command name, which may
-// contain spaces and parentheses. InvalidArgument on malformed text.
+// The numbered fields of a /proc/PID/stat line (proc(5): 3 = state, 5 = pgrp, 14 = utime, …),
+// found after the command name, which may contain spaces and parentheses.
+class ProcStatFields {
+ public:
+  // InvalidArgument when the line has no "(comm) " part.
+  static Result<ProcStatFields> Parse(std::string_view stat);
+  // Field `n` (3 or more); InvalidArgument, naming `what`, when the line is too short.
+  Result<std::string_view> Text(int n, std::string_view what) const;
+  // Field `n` as an unsigned number; InvalidArgument when missing or not a number.
+  Result<uint64_t> Number(int n, std::string_view what) const;
+
+ private:
+  std::vector<std::string_view> fields_;  // fields_[0] is field 3
+};
+
+// Parses the text of /proc/PID/stat: the start time and state. InvalidArgument on malformed text.
 Status ParseProcStat(std::string_view stat, char* state, uint64_t* start_ticks);
 
 }  // namespace ava::agent
