@@ -14,15 +14,12 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "common/rfc3339.h"
 #include "db/records.h"
 #include "gpu/node_inventory.h"
 
 namespace ava::api {
 
-std::string FormatTime(Nanos wall);
-// RFC 3339: "2026-03-01T12:00:05Z", with optional fraction and a Z or ±hh:mm offset.
-// InvalidArgument otherwise.
-Result<Nanos> ParseTime(std::string_view text);
 nlohmann::json OptionalTime(const std::optional<Nanos>& wall);
 
 struct MembershipView {

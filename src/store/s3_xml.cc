@@ -1,8 +1,8 @@
 #include "store/s3_xml.h"
 
-#include <cstdio>
-#include <ctime>
 #include <pugixml.hpp>
+
+#include "common/rfc3339.h"
 
 namespace ava::store {
 namespace {
@@ -54,23 +54,6 @@ std::string Unquote(std::string_view etag) {
   return std::string(etag);
 }
 
-bool ParseIso8601(std::string_view text, int64_t* ns) {
-  int y, mo, d, h, mi;
-  double s;
-  std::string str(text);
-  if (std::sscanf(str.c_str(), "%d-%d-%dT%d:%d:%lfZ", &y, &mo, &d, &h, &mi, &s) != 6) return false;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = 0;
-  time_t t = timegm(&tm);
-  *ns = static_cast<int64_t>(t) * 1'000'000'000 + static_cast<int64_t>(s * 1e9 + 0.5);
-  return true;
-}
-
 bool IsS3ErrorDocument(std::string_view xml) {
   pugi::xml_document doc;
   return doc.load_buffer(xml.data(), xml.size()) && doc.child("Error");
@@ -99,7 +82,7 @@ Result<S3ListResult> ParseListObjectsV2(std::string_view xml) {
     info.key = Text(c, "Key");
     info.size = c.child("Size").text().as_ullong();
     info.etag = Unquote(Text(c, "ETag"));
-    ParseIso8601(Text(c, "LastModified"), &info.mtime_ns);
+    info.mtime_ns = ParseTime(Text(c, "LastModified")).value_or(Nanos(0)).count();
     out.objects.push_back(std::move(info));
   }
   for (pugi::xml_node p : root.children("CommonPrefixes")) out.common_prefixes.push_back(Text(p, "Prefix"));
@@ -140,8 +123,7 @@ Result<std::pair<std::string, int64_t>> ParseCopyObjectResult(std::string_view x
   AVA_RETURN_IF_ERROR(Load(xml, &doc, "copy"));
   pugi::xml_node root = doc.child("CopyObjectResult");
   if (!root) return Status::Internal("copy: the server's answer has no CopyObjectResult");
-  int64_t mtime = 0;
-  ParseIso8601(Text(root, "LastModified"), &mtime);
+  const int64_t mtime = ParseTime(Text(root, "LastModified")).value_or(Nanos(0)).count();
   return std::make_pair(Unquote(Text(root, "ETag")), mtime);
 }
 

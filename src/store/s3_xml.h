@@ -49,8 +49,6 @@ std::string BuildDeleteObjects(const std::vector<std::string>& keys);
 // The per-key errors of a DeleteResult: (key, code message).
 Result<std::vector<std::pair<std::string, std::string>>> ParseDeleteObjectsErrors(std::string_view xml);
 
-// "2009-10-12T17:50:30.000Z" → ns since the epoch; false if malformed.
-bool ParseIso8601(std::string_view text, int64_t* ns);
 // Strips the surrounding quotes S3 puts on ETags.
 std::string Unquote(std::string_view etag);
 
