@@ -1,5 +1,5 @@
 // AvaPolicy: Ava's default placement. It starts from fragmentation gradient descent (FGD, Weng et
-// al., ATC'23; fgd_policy.h) and corrects the two ways FGD loses GPUs on the openb trace:
+// al., ATC'23; fgd_policy.h) and corrects three ways FGD loses GPUs on the openb trace:
 //
 //  1. CPU stranding. FGD asks whether a node could still host one more pod of each usual shape;
 //     it does not see that a node whose CPU is nearly gone cannot feed its remaining idle GPUs.
@@ -11,12 +11,21 @@
 //     models' capacity (the gpuspec traces: T4-only jobs want more than all the T4s), a job that
 //     could run elsewhere pays s_X per milli-GPU it takes on model X, where s_X (0..1) is the share
 //     of X that the constrained demand claims. Jobs that accept one model pay nothing.
+//  3. Dead gaps. FGD values the milli left on a shared GPU by whether the *next* pod could use
+//     it, so it gladly turns a 530 gap (which the next 470 pod would fill to 60) into a 210 gap
+//     that only the rare pods of 210 or less can fill. Ava learns, from the profile's fractional
+//     shapes, the expected final waste W(g) of a GPU with g milli left, by packing a synthetic
+//     stream of those shapes with its own rule (per model and per CPU level: a gap on a node short
+//     of CPU can only take the light shapes); a fraction pays ν·(W(after) − W(before)) on the GPU
+//     it lands on. A free GPU counts as no waste (a whole-GPU pod can still take it).
 //
-// Node score = trunc(100 · sigmoid((ΔF − λ·Δstranded − μ·s_X·gpu) / 1000)), with ΔF the decrease in
-// FGD fragmentation, λ = μ = 1 by default (one milli-GPU stranded or reserved counts as one milli-GPU
-// of fragment); ties go to the lower rank, which consolidates. A fraction takes the GPU whose own
-// ΔF is best (then the tightest fit); whole GPUs are the best-linked free set (topology_score.h),
-// which changes no fragmentation number since those depend only on how much is left per GPU.
+// Node score = trunc(100 · sigmoid((ΔF − λ·Δstranded − μ·s_X·gpu − ν·ΔW) / 1000)), with ΔF the
+// decrease in FGD fragmentation, λ = μ = 1 (one milli-GPU stranded or reserved counts as one
+// milli-GPU of fragment) and ν = 5 (so that the gap's lifetime waste, not FGD's one-step view,
+// decides where a fraction goes); ties go to the lower rank, which consolidates. A fraction takes
+// the GPU whose own ΔF − ν·ΔW is best (then the tightest fit); whole GPUs are the best-linked free
+// set (topology_score.h), which changes no fragmentation number since those depend only on how
+// much is left per GPU.
 //
 // Measured on the published openb grid (docs/benchmarks.md): above FGD on all 17 traces.
 //
@@ -34,6 +43,7 @@ namespace ava::sched {
 struct AvaPolicyOptions {
   double stranding_weight = 1.0;    // λ: cost of one milli-GPU stranded by lack of CPU
   double reservation_weight = 1.0;  // μ: cost of one milli-GPU of a scarce model taken by a flexible job
+  double gap_weight = 5.0;          // ν: cost of one milli-GPU of expected final waste on a shared GPU
 };
 
 class AvaPolicy final : public ScoringPolicy {
@@ -41,13 +51,16 @@ class AvaPolicy final : public ScoringPolicy {
   explicit AvaPolicy(std::shared_ptr<const WorkloadProfile> profile, AvaPolicyOptions options = {});
   std::string_view name() const override { return "ava"; }
 
-  // The per-model figures behind the two corrections, for tests and the docs.
+  // The per-model figures behind the corrections, for tests and the docs.
   double CpuPerGpuMilli(int model) const {
     return model >= 0 && model < static_cast<int>(k_.size()) ? k_[model] : 0;
   }
   double Scarcity(int model) const {
     return model >= 0 && model < static_cast<int>(scarcity_.size()) ? scarcity_[model] : 0;
   }
+  // The expected final waste (milli) of a GPU of `model` with `gap` milli left on a node with
+  // `cpu_left` CPU milli left.
+  double GapWaste(int model, int64_t cpu_left, int gap) const;
   // Prepares the per-model figures for `cluster` (done by Place on the first decision).
   void Prepare(const Cluster& cluster);
 
@@ -58,6 +71,9 @@ class AvaPolicy final : public ScoringPolicy {
 
  private:
   double Stranded(int model, double gpu_left, double cpu_left, double memory_left) const;
+  const std::vector<double>& GapTable(int model, int64_t cpu_left) const;
+  // ν·ΔW of taking `d` (a fraction) from a GPU of `node` with `left` milli.
+  double GapCost(const Cluster::Node& node, int left, const Demand& d) const;
 
   FragmentationCache frag_;
   const AvaPolicyOptions options_;
@@ -65,7 +81,10 @@ class AvaPolicy final : public ScoringPolicy {
   std::vector<double> k_;          // per model: CPU milli the usual workload needs per milli-GPU
   std::vector<double> mem_k_;      // per model: memory bytes the usual workload needs per milli-GPU
   std::vector<double> scarcity_;   // per model: share claimed by jobs that need it, 0..1
-  bool flexible_ = false;          // the current demand accepts two or more models with GPUs
+  std::vector<std::vector<double>> gap_tables_;  // W(0..1000), shared by identical shape sets
+  // per model: (CPU level, gap_tables_ index), levels ascending
+  std::vector<std::vector<std::pair<int64_t, int>>> gap_levels_;
+  bool flexible_ = false;  // the current demand accepts two or more models with GPUs
 };
 
 }  // namespace ava::sched

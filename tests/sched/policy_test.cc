@@ -197,6 +197,27 @@ TEST(PolicyTest, AvaKeepsScarceModelsForTheJobsThatNeedThem) {
   EXPECT_EQ(c.node(ava->Place(c, MustResolve(c, t4))->node).name, "t4-0");
 }
 
+// A 530 gap is what the next 470 pod fills to 60; a 320 pod there would leave 210, which no usual
+// pod fills. FGD sees only that the 530 gap cannot take a whole GPU and fills it; Ava starts a GPU
+// that a 650 pod can complete.
+TEST(PolicyTest, AvaAvoidsLeavingDeadGaps) {
+  Cluster c = MustBuild(Nodes("n", 1, 2, "V100", 64000));
+  Take(c, 0, 0b01, 470);  // GPU 0: 530 left; GPU 1 free
+  auto profile = testing::Profile(
+      c,
+      {{Shape(1, 470, 4000), 3}, {Shape(1, 320, 4000), 3}, {Shape(1, 650, 16000), 3}, {Shape(1, 1000), 1}});
+  const Demand small = MustResolve(c, Request::Fraction(320, 4000));
+  EXPECT_EQ(Make("fgd", profile)->Place(c, small)->gpu_indices(), (std::vector<int>{0}));
+  auto ava = std::make_unique<AvaPolicy>(profile);
+  EXPECT_EQ(ava->Place(c, small)->gpu_indices(), (std::vector<int>{1}));
+  const int v100 = c.ModelId("V100");
+  EXPECT_LT(ava->GapWaste(v100, 64000, 530), 100);  // the 470s fill it to 60
+  EXPECT_GT(ava->GapWaste(v100, 64000, 210), 200);  // dead
+  EXPECT_EQ(ava->GapWaste(v100, 64000, 1000), 0);   // a free GPU is not waste
+  // With less CPU left than any fractional shape needs, no gap gets filled.
+  EXPECT_EQ(ava->GapWaste(v100, 3000, 530), 530);
+}
+
 TEST(PolicyTest, GpuClusteringKeepsShapesTogether) {
   Cluster c = MustBuild(Nodes("n", 3, 4));
   Take(c, 0, 0b1, 300);  // n-0 runs a fraction
