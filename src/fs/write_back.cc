@@ -455,7 +455,9 @@ Status WriteBack::Queued(const UploadEntry& entry) {
     return Status::OK();
   }
   index_.AddPending(entry);
-  uploader_->Wake();
+  // A delayed entry is picked up by the uploader's periodic check; waking it at every close of a
+  // busy writer would only cost a context switch per file.
+  if (entry.not_before_ns <= env_.clock->WallNow().count() || UnderPressure()) uploader_->Wake();
   return Status::OK();
 }
 

@@ -182,7 +182,9 @@ class WriteBack {
   std::unordered_map<std::string, std::shared_ptr<StagedFile>> writers_ GUARDED_BY(writers_mu_);
   mutable std::mutex attrs_mu_;
   std::unordered_map<std::string, FileAttrs> attrs_ GUARDED_BY(attrs_mu_);
-  std::array<std::recursive_mutex, 64> stripes_;
+  // A stripe is held across a durable PUT (milliseconds): with few stripes, unrelated files that
+  // hash together wait for each other's uploads (8 writers over 64 stripes: ~1 ms per create).
+  std::array<std::recursive_mutex, 4096> stripes_;
 
   std::mutex evict_mu_;
   std::condition_variable evict_cv_;

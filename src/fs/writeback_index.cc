@@ -72,14 +72,22 @@ bool WritebackIndex::AnyWhiteoutUnder(const std::string& prefix) const {
 
 void WritebackIndex::AddPending(const UploadEntry& entry) {
   std::lock_guard<std::mutex> lock(mu_);
-  pending_[entry.seq] = entry;
+  auto [it, added] = pending_.try_emplace(entry.seq, entry);
+  if (!added) {
+    by_due_.erase({it->second.not_before_ns, entry.seq});
+    it->second = entry;
+  }
+  by_due_.emplace(entry.not_before_ns, entry.seq);
   for (const auto& p : PathsOf(entry)) by_path_[p].insert(entry.seq);
 }
 
 void WritebackIndex::UpdatePending(const UploadEntry& entry) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = pending_.find(entry.seq);
-  if (it != pending_.end()) it->second = entry;
+  if (it == pending_.end()) return;
+  by_due_.erase({it->second.not_before_ns, entry.seq});
+  by_due_.emplace(entry.not_before_ns, entry.seq);
+  it->second = entry;
 }
 
 void WritebackIndex::RemovePending(int64_t seq) {
@@ -92,6 +100,7 @@ void WritebackIndex::RemovePending(int64_t seq) {
     bp->second.erase(seq);
     if (bp->second.empty()) by_path_.erase(bp);
   }
+  by_due_.erase({it->second.not_before_ns, seq});
   pending_.erase(it);
 }
 
@@ -104,18 +113,22 @@ std::vector<UploadEntry> WritebackIndex::Runnable(int64_t now_ns, bool ignore_de
                                                   const std::set<int64_t>& running, size_t max) const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<UploadEntry> out;
-  for (const auto& [seq, e] : pending_) {
-    if (out.size() >= max) break;
-    if (running.count(seq) > 0) continue;
-    // Failed entries wait for their backoff even under pressure; new ones wait for the delay.
-    bool due = e.not_before_ns <= now_ns || (ignore_delay && e.attempts == 0);
-    if (!due) continue;
-    bool first_in_line = true;
+  auto consider = [&](const UploadEntry& e) {
+    if (running.count(e.seq) > 0) return;
     for (const auto& p : PathsOf(e)) {
-      const std::set<int64_t>& seqs = by_path_.at(p);
-      if (*seqs.begin() != seq) first_in_line = false;
+      if (*by_path_.at(p).begin() != e.seq) return;  // an earlier change to the path goes first
     }
-    if (first_in_line) out.push_back(e);
+    out.push_back(e);
+  };
+  if (ignore_delay) {
+    // Failed entries wait for their backoff even under pressure; new ones go at once, in order.
+    for (auto it = pending_.begin(); it != pending_.end() && out.size() < max; ++it) {
+      if (it->second.not_before_ns <= now_ns || it->second.attempts == 0) consider(it->second);
+    }
+  } else {
+    for (auto it = by_due_.begin(); it != by_due_.end() && it->first <= now_ns && out.size() < max; ++it) {
+      consider(pending_.at(it->second));
+    }
   }
   return out;
 }
@@ -157,7 +170,9 @@ void WritebackIndex::Expedite(const std::string& prefix) {
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& [seq, e] : pending_) {
     if (e.path.compare(0, prefix.size(), prefix) == 0 || e.path2.compare(0, prefix.size(), prefix) == 0) {
+      by_due_.erase({e.not_before_ns, seq});
       e.not_before_ns = 0;
+      by_due_.emplace(0, seq);
     }
   }
 }

@@ -71,7 +71,10 @@ class WritebackIndex {
   std::unordered_map<std::string, Durable> durable_ GUARDED_BY(mu_);
   uint64_t durable_bytes_ GUARDED_BY(mu_) = 0;
   std::set<std::string> whiteouts_ GUARDED_BY(mu_);
-  std::map<int64_t, UploadEntry> pending_ GUARDED_BY(mu_);                      // by seq
+  std::map<int64_t, UploadEntry> pending_ GUARDED_BY(mu_);  // by seq
+  // (not_before_ns, seq) of every pending entry: the uploader looks only at the due ones, so a
+  // long delayed queue (thousands of closes under upload_delay) costs nothing per wake.
+  std::set<std::pair<int64_t, int64_t>> by_due_ GUARDED_BY(mu_);
   std::unordered_map<std::string, std::set<int64_t>> by_path_ GUARDED_BY(mu_);  // path → pending seqs
 };
 

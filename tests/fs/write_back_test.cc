@@ -143,6 +143,21 @@ TEST_F(WriteBackTest, CloudDownRetriesWithBackoffAndEverythingArrivesExactlyOnce
   EXPECT_TRUE(log_.Contains("connection refused"));
 }
 
+TEST_F(WriteBackTest, FlushOfOnePathGoesAheadOfALongDelayedQueue) {
+  Open();
+  for (int i = 0; i < 300; ++i) ASSERT_OK(WriteFile("a/" + std::to_string(i), "a"));
+  ASSERT_OK(WriteFile("b/x", "b"));
+  // avafs flush b/: makes b/ due at once (no uploader thread runs here, so it cannot wait).
+  EXPECT_STATUS(wb_->Flush("b/", Nanos(0)), kDeadlineExceeded);
+  EXPECT_EQ(wb_->uploader().RunUntilIdle(false), 1u);
+  EXPECT_EQ(ReadObject(cloud_mem_, "b/x"), "b");
+  EXPECT_STATUS(cloud_mem_.Head("a/0"), kNotFound);  // the rest still waits for its delay
+  EXPECT_EQ(wb_->Stats().queue_length, 300u);
+  clock_.Advance(std::chrono::seconds(31));
+  EXPECT_EQ(wb_->uploader().RunUntilIdle(false), 300u);
+  EXPECT_EQ(ReadObject(cloud_mem_, "a/299"), "a");
+}
+
 TEST_F(WriteBackTest, PendingUploadsSurviveARestart) {
   Open();
   for (int i = 0; i < 10; ++i) ASSERT_OK(WriteFile("r/" + std::to_string(i), std::to_string(i)));
