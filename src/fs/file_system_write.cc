@@ -153,6 +153,15 @@ Result<Attr> FileSystem::Mkdir(uint64_t parent, const std::string& name, uint32_
   AVA_RETURN_IF_ERROR(wb->Mkdir(key));
   if ((mode & 07777) != 0755) AVA_RETURN_IF_ERROR(wb->SetAttrs(key, FileAttrs{mode & 07777, 0}));
   NoteChange(p.mount, p.rel, name, NameStat::Kind::kDir);
+  if (!st.uncertain) {
+    // The name was missing a moment ago, so the new directory is empty: knowing that spares the
+    // lookups of the files about to be created in it a HEAD and a LIST each (5 LISTs a
+    // directory). Not when the cloud store could not be asked: the directory may exist there.
+    auto empty = std::make_shared<DirListing>();
+    empty->fetched_at = env_.clock->Now();
+    empty->BuildIndex();
+    metadata_.PutListing(DirId(p.mount, p.rel + name + "/"), std::move(empty), metadata_.Generation());
+  }
   InodeInfo info;
   info.mount = p.mount;
   info.is_dir = true;

@@ -38,7 +38,9 @@ Result<std::string> StagedFile::Read(uint64_t offset, uint64_t length) {
 
 Result<int64_t> StagedFile::Truncate(uint64_t size) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (::ftruncate(fd_.get(), static_cast<off_t>(size)) != 0)
+  // Not for an unchanged size (a new file "truncated" to 0): on ext4 any truncate to 0 makes the
+  // close of the file write its data out (auto_da_alloc), and staging files never need that.
+  if (size != size_ && ::ftruncate(fd_.get(), static_cast<off_t>(size)) != 0)
     return Status::FromErrno(errno, "truncate staging file");
   int64_t delta = static_cast<int64_t>(size) - static_cast<int64_t>(size_);
   size_ = size;
