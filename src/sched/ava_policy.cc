@@ -164,20 +164,20 @@ void AvaPolicy::Prepare(const Cluster& cluster) {
   std::map<std::vector<std::pair<int, double>>, int> known;
   gap_tables_.clear();
   gap_levels_.assign(models, {});
+  auto fraction_on = [](const WorkloadClass& c, int model) {
+    return c.shape.gpus == 1 && c.shape.milli > 0 && c.shape.milli < 1000 && ((c.model_mask >> model) & 1);
+  };
   for (int m = 0; m < models; ++m) {
     std::vector<int64_t> levels{-1};  // below every shape's CPU: nothing fits
     for (const WorkloadClass& c : frag_.profile().classes()) {
-      if (c.shape.gpus == 1 && c.shape.milli > 0 && c.shape.milli < 1000 && ((c.model_mask >> m) & 1))
-        levels.push_back(c.shape.cpu_milli);
+      if (fraction_on(c, m)) levels.push_back(c.shape.cpu_milli);
     }
     std::sort(levels.begin(), levels.end());
     levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
     for (const int64_t level : levels) {
       std::vector<std::pair<int, double>> shapes;
       for (const WorkloadClass& c : frag_.profile().classes()) {
-        if (c.shape.gpus == 1 && c.shape.milli > 0 && c.shape.milli < 1000 && ((c.model_mask >> m) & 1) &&
-            c.shape.cpu_milli <= level)
-          shapes.emplace_back(c.shape.milli, c.weight);
+        if (fraction_on(c, m) && c.shape.cpu_milli <= level) shapes.emplace_back(c.shape.milli, c.weight);
       }
       auto it = known.find(shapes);
       if (it == known.end()) {
