@@ -41,11 +41,12 @@ Status PWriteAll(int fd, std::string_view data, uint64_t offset) {
   return Status::OK();
 }
 
-Result<std::string> PReadUpTo(int fd, uint64_t len, uint64_t offset) {
-  std::string out(len, '\0');
+Status PReadInto(int fd, uint64_t len, uint64_t offset, std::string* out) {
+  // resize() only zero-fills bytes beyond the old size, so a reused buffer is not touched twice.
+  out->resize(len);
   size_t done = 0;
   while (done < len) {
-    ssize_t n = ::pread(fd, out.data() + done, len - done, static_cast<off_t>(offset + done));
+    ssize_t n = ::pread(fd, out->data() + done, len - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return Status::FromErrno(errno, "pread");
@@ -53,7 +54,13 @@ Result<std::string> PReadUpTo(int fd, uint64_t len, uint64_t offset) {
     if (n == 0) break;
     done += static_cast<size_t>(n);
   }
-  out.resize(done);
+  out->resize(done);
+  return Status::OK();
+}
+
+Result<std::string> PReadUpTo(int fd, uint64_t len, uint64_t offset) {
+  std::string out;
+  AVA_RETURN_IF_ERROR(PReadInto(fd, len, offset, &out));
   return out;
 }
 

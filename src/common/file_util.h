@@ -19,6 +19,9 @@ Status MakeDirs(const std::string& path, int mode = 0700);
 Status PWriteAll(int fd, std::string_view data, uint64_t offset);
 // Reads up to `len` bytes at `offset`; fewer only at end of file.
 Result<std::string> PReadUpTo(int fd, uint64_t len, uint64_t offset);
+// The same into `*out` (resized to the bytes read), reusing its memory: a caller that reads many
+// large ranges keeps one buffer instead of paying for fresh, zeroed pages every time.
+Status PReadInto(int fd, uint64_t len, uint64_t offset, std::string* out);
 Status FsyncDir(const std::string& dir);
 // Directory part of a path ("/a/b/c" → "/a/b", "c" → ".").
 std::string DirName(std::string_view path);

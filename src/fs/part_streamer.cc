@@ -75,17 +75,21 @@ Result<store::MultipartUpload*> PartStreamer::Upload() {
 
 void PartStreamer::SendOne(uint64_t index) {
   uint64_t generation;
+  std::string data;
   {
     std::lock_guard lock(mu_);
     generation = parts_[index].generation;
+    if (!spare_.empty()) {
+      data = std::move(spare_.back());
+      spare_.pop_back();
+    }
   }
   // The generation is read before the bytes: a write racing with this send leaves the part dirty.
-  Result<std::string> data = PReadUpTo(fd_.get(), part_size_, index * part_size_);
-  Status s = data.status();
-  if (s.ok() && data->size() != part_size_) s = Status::OutOfRange("the staging file shrank");
+  Status s = PReadInto(fd_.get(), part_size_, index * part_size_, &data);
+  if (s.ok() && data.size() != part_size_) s = Status::OutOfRange("the staging file shrank");
   if (s.ok()) {
     Result<store::MultipartUpload*> upload = Upload();
-    s = upload.ok() ? (*upload)->UploadPart(static_cast<int>(index + 1), *data) : upload.status();
+    s = upload.ok() ? (*upload)->UploadPart(static_cast<int>(index + 1), data) : upload.status();
   }
   std::lock_guard lock(mu_);
   Part& p = parts_[index];
@@ -98,7 +102,10 @@ void PartStreamer::SendOne(uint64_t index) {
   }
   // A failed send is left to Finish, which sends the part again and reports a second failure.
   --running_;
-  if (!closed_) Launch();
+  if (!closed_) {
+    spare_.push_back(std::move(data));
+    Launch();
+  }
   idle_cv_.notify_all();
 }
 
@@ -108,6 +115,7 @@ void PartStreamer::Close() {
   for (uint64_t i : pending_) parts_[i].queued = false;
   pending_.clear();
   idle_cv_.wait(lock, [&] { return running_ == 0; });
+  spare_.clear();
 }
 
 Result<store::ObjectInfo> PartStreamer::Finish(uint64_t size) {

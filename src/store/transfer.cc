@@ -20,18 +20,20 @@ Status CheckOptions(const TransferOptions& options) {
   return Status::OK();
 }
 
-// Runs send(i) for i in [0, count) on up to `streams` threads (this one included); stops handing
-// out work at the first error and returns it.
-Status RunParts(size_t count, int streams, const std::function<Status(size_t)>& send) {
+// Runs send(i, buffer) for i in [0, count) on up to `streams` threads (this one included); stops
+// handing out work at the first error and returns it. Each thread passes one buffer to all of its
+// sends, so a part does not cost a fresh part-sized allocation.
+Status RunParts(size_t count, int streams, const std::function<Status(size_t, std::string&)>& send) {
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   std::mutex mu;
   Status first_error;
   auto work = [&] {
+    std::string buffer;
     while (!failed.load()) {
       size_t i = next.fetch_add(1);
       if (i >= count) return;
-      Status s = send(i);
+      Status s = send(i, buffer);
       if (!s.ok()) {
         std::lock_guard lock(mu);
         if (first_error.ok()) first_error = s;
@@ -58,10 +60,10 @@ uint64_t PartLength(uint64_t index, uint64_t size, uint64_t part_size) {
 Status UploadFileParts(MultipartUpload& upload, int fd, uint64_t size, const std::vector<uint64_t>& indices,
                        const TransferOptions& options) {
   AVA_RETURN_IF_ERROR(CheckOptions(options));
-  return RunParts(indices.size(), options.streams, [&](size_t i) -> Status {
+  return RunParts(indices.size(), options.streams, [&](size_t i, std::string& data) -> Status {
     const uint64_t offset = indices[i] * options.part_size;
     const uint64_t length = PartLength(indices[i], size, options.part_size);
-    AVA_ASSIGN_OR_RETURN(std::string data, PReadUpTo(fd, length, offset));
+    AVA_RETURN_IF_ERROR(PReadInto(fd, length, offset, &data));
     if (length == 0 || data.size() != length) {
       return Status::IOError(fmt::format("part {} of a {}-byte file: the file ended at {} bytes",
                                          indices[i] + 1, size, offset + data.size()));
@@ -116,7 +118,7 @@ Result<uint64_t> CopyAcross(ObjectStore& from, ObjectStore& to, const ObjectInfo
   }
   AVA_ASSIGN_OR_RETURN(std::unique_ptr<MultipartUpload> upload, to.StartMultipart(to_key));
   const size_t parts = (source.size + options.part_size - 1) / options.part_size;
-  Status s = RunParts(parts, options.streams, [&](size_t i) -> Status {
+  Status s = RunParts(parts, options.streams, [&](size_t i, std::string& /*buffer*/) -> Status {
     AVA_ASSIGN_OR_RETURN(std::string data,
                          read(i * options.part_size, PartLength(i, source.size, options.part_size)));
     return upload->UploadPart(static_cast<int>(i + 1), data);
