@@ -353,15 +353,16 @@ Result<OpenResult> FileSystem::Open(uint64_t ino, int flags) {
     std::string previous = inodes_.SetOpenedEtag(ino, info->etag);
     out.keep_cache = previous == info->etag && wb == nullptr;
   }
-  out.fh = AddHandle(std::move(file));
+  std::tie(out.fh, out.only_handle) = AddHandle(std::move(file));
   return out;
 }
 
-uint64_t FileSystem::AddHandle(std::shared_ptr<OpenFile> file) {
+std::pair<uint64_t, bool> FileSystem::AddHandle(std::shared_ptr<OpenFile> file) {
   std::lock_guard<std::mutex> lock(handles_mu_);
   uint64_t fh = next_fh_++;
+  const bool only = ++handles_per_inode_[file->ino] == 1;
   files_.emplace(fh, std::move(file));
-  return fh;
+  return {fh, only};
 }
 
 std::shared_ptr<FileSystem::OpenFile> FileSystem::FindHandle(uint64_t fh) {
@@ -462,6 +463,7 @@ Status FileSystem::Release(uint64_t fh) {
     if (it == files_.end()) return Status::OK();
     file = std::move(it->second);
     files_.erase(it);
+    if (--handles_per_inode_[file->ino] == 0) handles_per_inode_.erase(file->ino);
   }
   if (!file->writer) return Status::OK();
   std::string path = file->staged->path();

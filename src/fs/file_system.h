@@ -106,7 +106,8 @@ struct ReadResult {
 struct OpenResult {
   uint64_t fh = 0;
   bool keep_cache = false;
-  bool writer = false;  // opened for writing (flush commits); read-only handles need no flush
+  bool writer = false;       // opened for writing (flush commits); read-only handles need no flush
+  bool only_handle = false;  // no other handle of the inode was open when this one was made
 };
 
 // A file of some mount, as listed.
@@ -226,7 +227,8 @@ class FileSystem {
   std::shared_ptr<OpenFile> FindHandle(uint64_t fh);
   // Reads through `file`'s pinned version, moving its readahead window.
   Result<ReadResult> ReadVersion(OpenFile& file, uint64_t offset, uint64_t size);
-  uint64_t AddHandle(std::shared_ptr<OpenFile> file);
+  // Registers an open file; returns its handle and whether it is the inode's only open handle.
+  std::pair<uint64_t, bool> AddHandle(std::shared_ptr<OpenFile> file);
   std::string PathOf(uint64_t ino) const;
   // Remember + the content-changed hook.
   InodeInfo RememberName(uint64_t parent, const std::string& name, const InodeInfo& info);
@@ -246,6 +248,7 @@ class FileSystem {
   std::mutex handles_mu_;
   uint64_t next_fh_ GUARDED_BY(handles_mu_) = 1;
   std::unordered_map<uint64_t, std::shared_ptr<OpenFile>> files_ GUARDED_BY(handles_mu_);
+  std::unordered_map<uint64_t, int> handles_per_inode_ GUARDED_BY(handles_mu_);
   std::unordered_map<uint64_t, std::shared_ptr<const std::vector<DirEntry>>> dirs_ GUARDED_BY(handles_mu_);
   // Read state of files opened without a handle (ReadInode), by inode.
   std::unordered_map<uint64_t, std::shared_ptr<OpenFile>> inode_reads_ GUARDED_BY(handles_mu_);

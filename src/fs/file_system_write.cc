@@ -76,7 +76,7 @@ Result<Attr> FileSystem::Create(uint64_t parent, const std::string& name, uint32
   info.is_dir = false;
   InodeInfo created = inodes_.Remember(parent, name, info);
   file->ino = created.ino;
-  opened->fh = AddHandle(std::move(file));
+  std::tie(opened->fh, opened->only_handle) = AddHandle(std::move(file));
   opened->keep_cache = false;
   opened->writer = true;
   Attr attr = ToAttr(created);

@@ -19,6 +19,7 @@ void OpOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   fi->keep_cache = opened->keep_cache ? 1 : 0;
   // Nothing to do at close(2) for a read-only handle: spare the kernel the FLUSH round trip.
   fi->noflush = opened->writer ? 0 : 1;
+  NoteOpenedHandle(ctx, ino, *opened, fi);
   if (fuse_reply_open(req, fi) != 0) ctx.fs->Release(opened->fh).IgnoreError();  // the kernel never had it
 }
 
@@ -26,6 +27,7 @@ void OpRelease(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
   FuseContext& ctx = Ctx(req);
   OpTimer timer(ctx, FuseOp::kRelease);
   // A failed last commit was already reported by flush (close(2)); release cannot report errors.
+  ctx.coherence.Released(fi->fh);
   Status s = ctx.fs->Release(fi->fh);
   if (!s.ok()) AVA_LOG(ctx.logger, kError, "fuse", "release: {}", s.ToString());
   fuse_reply_err(req, 0);

@@ -1,5 +1,7 @@
 #include "fs/fuse_ops.h"
 
+#include <fcntl.h>
+
 #include <cerrno>
 
 #include "fs/errno_mapping.h"
@@ -85,6 +87,15 @@ fuse_entry_param MakeEntry(const FuseContext& ctx, const Attr& attr) {
   e.entry_timeout = ctx.fs->KernelTimeoutSeconds();
   FillStat(ctx, attr, &e.attr);
   return e;
+}
+
+void NoteOpenedHandle(FuseContext& ctx, fuse_ino_t ino, const OpenResult& opened, fuse_file_info* fi) {
+  if ((fi->flags & O_ACCMODE) != O_WRONLY) {
+    ctx.coherence.OpenedReadable(ino);
+  } else if (opened.only_handle) {
+    fi->direct_io = 1;
+    ctx.coherence.OpenedDirect(opened.fh);
+  }
 }
 
 void OpInit(void* userdata, fuse_conn_info* conn) {

@@ -16,6 +16,7 @@
 #include "common/logging.h"
 #include "common/metrics.h"
 #include "fs/file_system.h"
+#include "fs/page_cache_coherence.h"
 
 namespace ava::fs {
 
@@ -61,6 +62,8 @@ struct FuseContext {
   // A lookup or getattr that finds a new ETag drops the file's pages (FileSystem's content-changed
   // hook, set by FuseServer).
   std::atomic<bool> zero_message_open{false};  // set in init, before any request
+  fuse_session* session = nullptr;             // for notifications; set before the loop starts
+  PageCacheCoherence coherence;
   std::array<Histogram*, static_cast<size_t>(FuseOp::kCount)> latency{};
   std::array<Counter*, static_cast<size_t>(FuseOp::kCount)> errors{};
   // Error log lines are limited to a burst per second so a failing store cannot flood the log.
@@ -93,6 +96,15 @@ void ReplyError(fuse_req_t req, FuseOp op, const Status& status);
 void FillStat(const FuseContext& ctx, const Attr& attr, struct stat* st);
 // An entry reply for `attr`, with the metadata TTL as the kernel's entry and attr timeouts.
 fuse_entry_param MakeEntry(const FuseContext& ctx, const Attr& attr);
+// Called for every handle opened (open, create) before the reply. A handle opened write-only,
+// while no other handle has the file open, goes around the kernel's page cache (FOPEN_DIRECT_IO):
+// its writes reach the daemon straight from the writer's buffer, with no copy into cached pages
+// that nobody reads through this handle, and without the getxattr("security.capability") the
+// kernel sends before the first cached write to a file. Shared mmap, which direct I/O refuses,
+// needs a handle open for reading, so write-only handles lose nothing. Handles opened later read
+// the staged bytes like any other and keep the page cache; ctx.coherence makes direct writes drop
+// the pages they make stale (page_cache_coherence.h).
+void NoteOpenedHandle(FuseContext& ctx, fuse_ino_t ino, const OpenResult& opened, fuse_file_info* fi);
 
 fuse_lowlevel_ops MakeFuseOps();
 

@@ -87,6 +87,7 @@ FuseServer::~FuseServer() {
 Status FuseServer::Serve(FileSystem* fs, Clock* clock, MetricsRegistry* metrics) {
   context_->fs = fs;
   context_->clock = clock;
+  context_->session = session_;
   context_->RegisterMetrics(metrics);
   FuseContext* ctx = context_.get();
   fuse_session* se = session_;

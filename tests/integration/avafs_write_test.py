@@ -6,6 +6,7 @@ and renames racing uploads.
 same Ceph cluster, so a test can stop it without disturbing anything else that uses the main one.
 """
 import errno
+import mmap
 import os
 import random
 import signal
@@ -138,6 +139,34 @@ class PosixTest(WriteTestCase):
         # `mv` across mounts falls back to copy + delete because of EXDEV.
         subprocess.run(["mv", os.path.join(out, "a"), os.path.join(out, "b")], check=True)
         self.assertEqual(os.listdir(out), ["b"])
+
+    def test_readers_see_a_write_only_handles_writes_at_once(self):
+        # A write-only handle bypasses the kernel's page cache (direct I/O); readers that cached
+        # pages, mapped the file or read up to its old end must still see every write at once.
+        fs = self.mount(self.config(delay="1h"))
+        p = os.path.join(fs.mnt, "out", "coherence", "log.txt")
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        w = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        r = os.open(p, os.O_RDONLY)
+        try:
+            os.write(w, b"A" * 65536)
+            self.assertEqual(os.pread(r, 65536, 0), b"A" * 65536)  # now cached by the kernel
+            os.pwrite(w, b"B" * 4096, 4096)
+            self.assertEqual(os.pread(r, 8, 4092), b"AAAABBBB")
+            os.write(w, b"epoch 2\n")  # appended: a `tail -f` reads past the old end
+            self.assertEqual(os.pread(r, 16, 65528), b"AAAAAAAAepoch 2\n")
+            m = mmap.mmap(r, 8192, mmap.MAP_SHARED, mmap.PROT_READ)
+            self.assertEqual(m[4092:4100], b"AAAABBBB")  # the page is mapped now
+            os.pwrite(w, b"C" * 4096, 4096)
+            self.assertEqual(m[4092:4100], b"AAAACCCC")  # no read(2) revalidates a mapping
+            m.close()
+        finally:
+            os.close(w)
+            os.close(r)
+        with open(p, "rb") as f:
+            data = f.read()
+        self.assertEqual(len(data), 65536 + 8)
+        self.assertEqual(data[4090:4100], b"AAAAAACCCC")
 
     def test_filling_a_directory_does_not_list_it_again_for_every_new_file(self):
         # Each new name is first looked up (missing). A directory this mount just made is known to
