@@ -16,6 +16,7 @@ void OpCreate(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, 
   fi->keep_cache = 0;
   NoteOpenedHandle(ctx, attr->ino, opened, fi);
   if (fuse_reply_create(req, &e, fi) != 0) {
+    ctx.coherence.Released(opened.fh);
     ctx.fs->Release(opened.fh).IgnoreError();
     ctx.fs->Forget(attr->ino, 1);
   }

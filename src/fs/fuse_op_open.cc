@@ -20,7 +20,10 @@ void OpOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   // Nothing to do at close(2) for a read-only handle: spare the kernel the FLUSH round trip.
   fi->noflush = opened->writer ? 0 : 1;
   NoteOpenedHandle(ctx, ino, *opened, fi);
-  if (fuse_reply_open(req, fi) != 0) ctx.fs->Release(opened->fh).IgnoreError();  // the kernel never had it
+  if (fuse_reply_open(req, fi) != 0) {  // the kernel never had it
+    ctx.coherence.Released(opened->fh);
+    ctx.fs->Release(opened->fh).IgnoreError();
+  }
 }
 
 void OpRelease(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* fi) {
