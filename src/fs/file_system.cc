@@ -352,6 +352,7 @@ Result<OpenResult> FileSystem::Open(uint64_t ino, int flags) {
     file->version = VersionOf(info->mount, obj);
     std::string previous = inodes_.SetOpenedEtag(ino, info->etag);
     out.keep_cache = previous == info->etag && wb == nullptr;
+    file->follow = wb;
   }
   std::tie(out.fh, out.only_handle) = AddHandle(std::move(file));
   return out;
@@ -375,8 +376,10 @@ Result<ReadResult> FileSystem::Read(uint64_t fh, uint64_t offset, uint64_t size)
   std::shared_ptr<OpenFile> file = FindHandle(fh);
   if (!file) return Status::InvalidArgument(fmt::format("unknown file handle {}", fh));
   ReadResult out;
-  if (file->staged) {
-    AVA_ASSIGN_OR_RETURN(std::string bytes, file->staged->Read(offset, size));
+  std::shared_ptr<StagedFile> staged = file->staged;
+  if (!staged && file->follow != nullptr) staged = FollowWriter(*file);
+  if (staged) {
+    AVA_ASSIGN_OR_RETURN(std::string bytes, staged->Read(offset, size));
     auto block = std::make_shared<const std::string>(std::move(bytes));
     out.size = block->size();
     if (out.size > 0) out.iov.push_back(iovec{const_cast<char*>(block->data()), block->size()});
@@ -385,6 +388,15 @@ Result<ReadResult> FileSystem::Read(uint64_t fh, uint64_t offset, uint64_t size)
     return out;
   }
   return ReadVersion(*file, offset, size);
+}
+
+std::shared_ptr<StagedFile> FileSystem::FollowWriter(OpenFile& file) {
+  std::optional<InodeInfo> info = inodes_.Get(file.ino);
+  std::shared_ptr<StagedFile> writer;
+  if (info && info->mount >= 0) writer = file.follow->FindWriter(FullKey(info->mount, info->rel));
+  std::lock_guard<std::mutex> lock(file.mu);
+  if (writer) file.followed = std::move(writer);
+  return file.followed;
 }
 
 Result<ReadResult> FileSystem::ReadInode(uint64_t ino, uint64_t offset, uint64_t size) {

@@ -205,7 +205,11 @@ class FileSystem {
     std::shared_ptr<StagedFile> staged;
     WriteBack* writeback = nullptr;  // set for handles opened for writing
     bool writer = false;
+    // A reader opened on a writable mount while nobody wrote the file: once a writer appears, its
+    // staged bytes are read instead of `version` (and kept after it closes: they are the file).
+    WriteBack* follow = nullptr;
     std::mutex mu;
+    std::shared_ptr<StagedFile> followed GUARDED_BY(mu);
     ReadaheadWindow readahead GUARDED_BY(mu);
     uint64_t prefetched_through GUARDED_BY(mu) = 0;  // highest block index prefetched + 1
     OpenFile(uint64_t block_size, uint32_t max_blocks) : readahead(block_size, max_blocks) {}
@@ -227,6 +231,8 @@ class FileSystem {
   std::shared_ptr<OpenFile> FindHandle(uint64_t fh);
   // Reads through `file`'s pinned version, moving its readahead window.
   Result<ReadResult> ReadVersion(OpenFile& file, uint64_t offset, uint64_t size);
+  // The staged file a `follow` reader reads now, or null while the file was never written.
+  std::shared_ptr<StagedFile> FollowWriter(OpenFile& file);
   // Registers an open file; returns its handle and whether it is the inode's only open handle.
   std::pair<uint64_t, bool> AddHandle(std::shared_ptr<OpenFile> file);
   std::string PathOf(uint64_t ino) const;

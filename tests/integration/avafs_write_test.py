@@ -168,6 +168,25 @@ class PosixTest(WriteTestCase):
         self.assertEqual(len(data), 65536 + 8)
         self.assertEqual(data[4090:4100], b"AAAAAACCCC")
 
+    def test_a_reader_opened_before_the_writer_sees_its_writes(self):
+        # `tail -f train.log` started before the job appends to the log of an earlier run.
+        fs = self.mount(self.config(delay="1h"))
+        p = os.path.join(fs.mnt, "out", "follow", "train.log")
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "wb") as f:
+            f.write(b"run 1\n")
+        r = os.open(p, os.O_RDONLY)
+        try:
+            self.assertEqual(os.pread(r, 100, 0), b"run 1\n")
+            w = os.open(p, os.O_WRONLY | os.O_APPEND)
+            os.write(w, b"run 2, epoch 1\n")
+            self.assertEqual(os.pread(r, 100, 6), b"run 2, epoch 1\n")
+            os.write(w, b"run 2, epoch 2\n")
+            os.close(w)
+            self.assertEqual(os.pread(r, 100, 0), b"run 1\nrun 2, epoch 1\nrun 2, epoch 2\n")
+        finally:
+            os.close(r)
+
     def test_filling_a_directory_does_not_list_it_again_for_every_new_file(self):
         # Each new name is first looked up (missing). A directory this mount just made is known to
         # be empty, so nothing needs asking, and this mount's own creates patch that listing
