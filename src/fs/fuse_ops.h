@@ -101,9 +101,11 @@ fuse_entry_param MakeEntry(const FuseContext& ctx, const Attr& attr);
 // its writes reach the daemon straight from the writer's buffer, with no copy into cached pages
 // that nobody reads through this handle, and without the getxattr("security.capability") the
 // kernel sends before the first cached write to a file. Shared mmap, which direct I/O refuses,
-// needs a handle open for reading, so write-only handles lose nothing. Handles opened later read
-// the staged bytes like any other and keep the page cache; ctx.coherence makes direct writes drop
-// the pages they make stale (page_cache_coherence.h).
+// needs a handle open for reading, so write-only handles lose nothing. When another handle is
+// already open, the write stays cached: that handle may hold dirty pages of a shared mapping,
+// which a direct write would race. Handles opened later (and readers opened earlier, which follow
+// the writer's staged bytes) keep the page cache; ctx.coherence makes direct writes drop the pages
+// they make stale (page_cache_coherence.h).
 void NoteOpenedHandle(FuseContext& ctx, fuse_ino_t ino, const OpenResult& opened, fuse_file_info* fi);
 
 fuse_lowlevel_ops MakeFuseOps();
