@@ -80,6 +80,9 @@ void PrintHuman(const std::string& path, const nlohmann::json& s) {
       uint64_t cap = w.value("durable_capacity_bytes", 0ull);
       fmt::print("  durable tier   {} used of {}\n", FormatBytes(w.value("durable_used_bytes", 0ull)),
                  cap == 0 ? std::string("unlimited") : FormatBytes(cap));
+      fmt::print("  being written  {} reserved, {} of RAM held for small files\n",
+                 FormatBytes(w.value("staged_bytes", 0ull)),
+                 FormatBytes(w.value("staging_memory_bytes", 0ull)));
       if (!w.value("cloud", false)) {
         fmt::print("  no cloud store: the durable tier is the mount's only store\n");
         continue;

@@ -17,7 +17,7 @@ Result<WritableSpec> ParseWritable(const YamlDoc& doc, const YAML::Node& w) {
   AVA_RETURN_IF_ERROR(
       CheckKeys(doc, w,
                 {"durable", "state_dir", "upload_delay", "durable_capacity", "durable_high_watermark",
-                 "durable_low_watermark", "upload_threads", "upload_part_size"}));
+                 "durable_low_watermark", "upload_threads", "upload_part_size", "staging_memory"}));
   WritableSpec spec;
   YAML::Node durable = w["durable"];
   if (!durable.IsDefined() || !durable.IsMap()) {
@@ -36,6 +36,7 @@ Result<WritableSpec> ParseWritable(const YamlDoc& doc, const YAML::Node& w) {
   AVA_ASSIGN_OR_RETURN(int64_t threads, GetInt(doc, w, "upload_threads", c.uploader.threads));
   c.uploader.threads = static_cast<int>(threads);
   AVA_ASSIGN_OR_RETURN(c.uploader.part_size, GetBytes(doc, w, "upload_part_size", c.uploader.part_size));
+  AVA_ASSIGN_OR_RETURN(c.staging_memory, GetBytes(doc, w, "staging_memory", c.staging_memory));
   Status s = c.Validate();
   if (!s.ok()) return YamlError(doc, w, s.message());
   return spec;

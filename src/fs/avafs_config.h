@@ -28,9 +28,10 @@
 //         durable_low_watermark: 0.6
 //         upload_threads: 4
 //         upload_part_size: 16MiB
+//         staging_memory: 64MiB               # RAM for small files being written; 0 = on disk
 //
-// Errors name the file, line and problem. The one global memory bound is
-// cache.ram_capacity + read.fetch_buffers.
+// Errors name the file, line and problem. The daemon's memory is bounded by cache.ram_capacity +
+// read.fetch_buffers + the staging_memory of each writable mount.
 #pragma once
 
 #include <cstdint>

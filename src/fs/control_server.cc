@@ -132,6 +132,7 @@ nlohmann::json ControlServer::StatsJson() const {
     writable[m.name] = {{"queue_length", w.queue_length},
                         {"dirty_bytes", w.dirty_bytes},
                         {"staged_bytes", w.staged_bytes},
+                        {"staging_memory_bytes", w.staging_memory_bytes},
                         {"oldest_pending_seconds", w.oldest_pending_seconds},
                         {"durable_used_bytes", w.durable_used_bytes},
                         {"durable_capacity_bytes", w.durable_capacity_bytes},

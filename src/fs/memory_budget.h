@@ -61,6 +61,8 @@ class BudgetLease {
     if (budget_ != nullptr) budget_->Release(bytes_);
     budget_ = nullptr;
   }
+  // What this lease holds (0 once reset or when empty).
+  uint64_t bytes() const { return budget_ == nullptr ? 0 : bytes_; }
 
  private:
   MemoryBudget* budget_ = nullptr;

@@ -1,5 +1,7 @@
 #include "fs/metadata_cache.h"
 
+#include <algorithm>
+
 namespace ava::fs {
 
 void DirListing::BuildIndex() {
@@ -36,7 +38,7 @@ bool MetadataCache::ChangedSince(const std::string& dir_id, uint64_t seen) const
   return (it != changed_at_.end() ? it->second : changes_floor_) > seen;
 }
 
-void MetadataCache::PutListing(const std::string& dir_id, std::shared_ptr<const DirListing> listing,
+void MetadataCache::PutListing(const std::string& dir_id, std::shared_ptr<DirListing> listing,
                                uint64_t seen) {
   std::lock_guard<std::mutex> lock(mu_);
   if (ChangedSince(dir_id, seen)) return;
@@ -101,21 +103,48 @@ void MetadataCache::NoteChange(const std::string& dir_id, const std::string& nam
       (now == NameStat::Kind::kDir && as_dir) || (now == NameStat::Kind::kMissing && !as_file && !as_dir)) {
     return;  // already says so (a file's flush and release after its create)
   }
-  // Listings are shared with readers: patch a copy (O(entries), far cheaper than a LIST).
-  auto patched = std::make_shared<DirListing>(*it->second);
-  std::erase_if(patched->files, [&](const store::ObjectInfo& f) { return f.key == name; });
-  std::erase(patched->dirs, name);
-  patched->unverified.erase(name);
+  // Readers take their reference under mu_, so a listing only the cache holds is nobody else's
+  // and is patched in place; one a reader holds is copied first (once).
+  if (it->second.use_count() > 1) it->second = std::make_shared<DirListing>(current);
+  DirListing& l = *it->second;
+  if (now == NameStat::Kind::kFile && !as_dir) {
+    // A new file, or a listed one rewritten: O(1).
+    if (!as_file) {
+      store::ObjectInfo f;
+      f.key = name;
+      l.by_name.emplace(name, static_cast<int64_t>(l.files.size()));
+      l.files.push_back(std::move(f));
+    }
+    l.unverified.insert(name);
+    return;
+  }
+  if (now == NameStat::Kind::kMissing && as_file &&
+      std::find(l.dirs.begin(), l.dirs.end(), name) == l.dirs.end()) {
+    // A file removed: swapped with the last one, O(1) (readdir promises no order).
+    const auto i = static_cast<size_t>(l.by_name.at(name));
+    if (i + 1 != l.files.size()) {
+      l.files[i] = std::move(l.files.back());
+      l.by_name[l.files[i].key] = static_cast<int64_t>(i);
+    }
+    l.files.pop_back();
+    l.by_name.erase(name);
+    l.unverified.erase(name);
+    return;
+  }
+  // Directories made or removed, and names that are both a file and a directory: rare, so the
+  // index is rebuilt.
+  std::erase_if(l.files, [&](const store::ObjectInfo& f) { return f.key == name; });
+  std::erase(l.dirs, name);
+  l.unverified.erase(name);
   if (now == NameStat::Kind::kFile) {
     store::ObjectInfo f;
     f.key = name;
-    patched->files.push_back(std::move(f));
-    patched->unverified.insert(name);
+    l.files.push_back(std::move(f));
+    l.unverified.insert(name);
   } else if (now == NameStat::Kind::kDir) {
-    patched->dirs.push_back(name);
+    l.dirs.push_back(name);
   }
-  patched->BuildIndex();
-  it->second = std::move(patched);
+  l.BuildIndex();
 }
 
 void MetadataCache::InvalidatePrefix(const std::string& prefix) {

@@ -58,7 +58,7 @@ class MetadataCache {
   // What is learned from a store is stored only if this mount changed nothing in that directory
   // since `seen` (Generation() taken before asking the store): a LIST or HEAD that raced with a
   // local create must not be cached over it.
-  void PutListing(const std::string& dir_id, std::shared_ptr<const DirListing> listing, uint64_t seen);
+  void PutListing(const std::string& dir_id, std::shared_ptr<DirListing> listing, uint64_t seen);
 
   std::optional<NameStat> GetStat(const std::string& name_id);
   void PutStat(const std::string& dir_id, const std::string& name, NameStat stat, uint64_t seen);
@@ -70,6 +70,8 @@ class MetadataCache {
   // gone). A fresh cached listing is patched rather than dropped, so a directory being filled is
   // not listed again at every new name; a file's entry is marked unverified. The name's own stat
   // and everything below it are dropped.
+  // Adding or updating a file costs O(1) whatever the directory's size (10,000 outputs written
+  // into one directory must not copy its listing 10,000 times).
   void NoteChange(const std::string& dir_id, const std::string& name, NameStat::Kind now);
   // Counts a lookup in directory `dir_id` that had to ask the store; returns the count so far.
   // The count is reset when the directory's listing is stored.
@@ -89,7 +91,8 @@ class MetadataCache {
   const size_t max_stats_;
 
   mutable std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<const DirListing>> listings_ GUARDED_BY(mu_);
+  // Readers get shared_ptr<const DirListing>; a listing no reader holds is patched in place.
+  std::unordered_map<std::string, std::shared_ptr<DirListing>> listings_ GUARDED_BY(mu_);
   std::deque<std::string> listing_order_ GUARDED_BY(mu_);  // insertion order, for bounding
   std::unordered_map<std::string, NameStat> stats_ GUARDED_BY(mu_);
   // Directory → Generation() of this mount's last change in it (bounded: when cleared, every

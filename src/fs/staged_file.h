@@ -1,7 +1,13 @@
-// StagedFile: the bytes of a file being written, in a local staging file, until they are
-// committed to the durable tier (on flush/fsync/close). Several handles that open the same path
-// for writing share one StagedFile, and readers of that path read it too, so every handle sees
-// every write at once (read-after-write). Random writes and truncation work as on a local disk.
+// StagedFile: the bytes of a file being written, until they are committed to the durable tier (on
+// flush/fsync/close). Several handles that open the same path for writing share one StagedFile,
+// and readers of that path read it too, so every handle sees every write at once
+// (read-after-write). Random writes and truncation work as on a local disk.
+//
+// Where the bytes live: a file that was given a memory lease keeps its bytes in RAM while it fits
+// the lease, and moves them to a local staging file (giving the lease back) the first time it
+// would not. Most outputs are small (logs, metrics, images), and for them a staging file cost a
+// create, a write, a read and an unlink on the local disk per file. Neither place is durable: a
+// crash loses only writes whose close/fsync had not returned, in both.
 //
 // Thread safety: all methods are safe for concurrent use (one mutex per file).
 #pragma once
@@ -15,6 +21,7 @@
 #include "common/file_util.h"
 #include "common/result.h"
 #include "common/thread_annotations.h"
+#include "fs/memory_budget.h"
 
 namespace ava::fs {
 
@@ -22,9 +29,13 @@ class PartStreamer;
 
 class StagedFile {
  public:
-  // Creates an empty staging file at `staging_path` for the tree path `path`.
-  static Result<std::unique_ptr<StagedFile>> Create(const std::string& staging_path, const std::string& path);
+  // An empty file for the tree path `path`. It stays in RAM while it fits `memory`; with an empty
+  // lease it is on disk from the start. Its staging file, once there is one, is `staging_path`.
+  static Result<std::unique_ptr<StagedFile>> Create(std::string staging_path, std::string path,
+                                                    BudgetLease memory);
   ~StagedFile();
+  StagedFile(const StagedFile&) = delete;
+  StagedFile& operator=(const StagedFile&) = delete;
 
   const std::string& path() const { return path_; }
   // Renames the tree path this file will be committed under (a rename while open).
@@ -41,7 +52,20 @@ class StagedFile {
   // Bumped on every change; a commit records the version it saved, so a write that races with the
   // commit keeps the file dirty.
   uint64_t version() const;
-  int fd() const { return fd_.get(); }
+
+  // What a commit saves, read in one step.
+  struct Snapshot {
+    uint64_t version = 0;
+    uint64_t size = 0;
+    // The bytes while they are in RAM (exactly `size` of them), null once they are on disk. Later
+    // writes do not change this string: a write copies the bytes first while a snapshot holds them.
+    std::shared_ptr<const std::string> memory;
+  };
+  Snapshot Snap() const;
+  // The staging file's descriptor, moving the bytes there first if they are in RAM. Stays valid
+  // for the life of this object.
+  Result<int> DiskFd();
+  bool on_disk() const;
 
   // Open handles; the last release commits and deletes the staging file. Guarded by the
   // owner's registry lock.
@@ -56,13 +80,19 @@ class StagedFile {
   std::shared_ptr<PartStreamer> streamer GUARDED_BY(streamer_mu);
 
  private:
-  StagedFile(std::string staging_path, std::string path, UniqueFd fd)
-      : staging_path_(std::move(staging_path)), path_(std::move(path)), fd_(std::move(fd)) {}
+  StagedFile(std::string staging_path, std::string path)
+      : staging_path_(std::move(staging_path)), path_(std::move(path)) {}
+  // Moves the bytes from RAM to the staging file and gives the memory lease back.
+  Status SpillLocked() REQUIRES(mu_);
+  // The RAM copy, unshared (copied first if a snapshot holds it).
+  std::string& OwnMemoryLocked() REQUIRES(mu_);
 
   const std::string staging_path_;
   mutable std::mutex mu_;
   std::string path_ GUARDED_BY(mu_);
-  UniqueFd fd_;
+  BudgetLease memory_ GUARDED_BY(mu_);
+  std::shared_ptr<std::string> mem_ GUARDED_BY(mu_);  // the bytes while in RAM, else null
+  UniqueFd fd_ GUARDED_BY(mu_);                       // the staging file, once the bytes are there
   uint64_t size_ GUARDED_BY(mu_) = 0;
   uint64_t version_ GUARDED_BY(mu_) = 0;
   uint64_t clean_version_ GUARDED_BY(mu_) = 0;

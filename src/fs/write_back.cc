@@ -37,7 +37,8 @@ WriteBack::WriteBack(WritebackConfig config, std::string mount, store::ObjectSto
       env_(env),
       journal_(std::move(journal)),
       view_(durable, cloud, &index_),
-      part_pool_(std::make_unique<ThreadPool>(static_cast<size_t>(config_.uploader.threads), "avafs-parts")) {
+      part_pool_(std::make_unique<ThreadPool>(static_cast<size_t>(config_.uploader.threads), "avafs-parts")),
+      staging_memory_(config_.staging_memory) {
   if (cloud_ != nullptr) {
     uploader_ =
         std::make_unique<Uploader>(config_.uploader, mount_, durable_, cloud_, journal_.get(), &index_,
@@ -66,6 +67,9 @@ void WriteBack::RegisterMetrics(MetricsRegistry* m) {
   m->AddCallbackGauge(
       "avafs_writeback_oldest_pending_seconds", "Age of the oldest change not yet uploaded", l,
       [this] { return Stats().oldest_pending_seconds; }, this);
+  m->AddCallbackGauge(
+      "avafs_writeback_staging_memory_bytes", "RAM held by small files open for writing", l,
+      [this] { return static_cast<double>(staging_memory_.used()); }, this);
   m->AddCallbackGauge(
       "avafs_durable_used_bytes", "Bytes used on the durable tier (with reservations)", l,
       [this] { return static_cast<double>(UsedBytes()); }, this);
@@ -299,7 +303,12 @@ Result<std::shared_ptr<StagedFile>> WriteBack::OpenWriter(const std::string& pat
     return existing;
   }
   std::string staging = fmt::format("{}/staging/{}", config_.state_dir, next_staging_id_++);
-  AVA_ASSIGN_OR_RETURN(std::unique_ptr<StagedFile> created, StagedFile::Create(staging, path));
+  const uint64_t in_memory = std::min(config_.staging_memory, WritebackConfig::kMemoryStagedFileMax);
+  BudgetLease memory;
+  if (in_memory > 0 && staging_memory_.TryAcquire(in_memory))
+    memory = BudgetLease(&staging_memory_, in_memory);
+  AVA_ASSIGN_OR_RETURN(std::unique_ptr<StagedFile> created,
+                       StagedFile::Create(std::move(staging), path, std::move(memory)));
   std::shared_ptr<StagedFile> f(std::move(created));
   if (!truncate && !is_new) {
     // Appending to or modifying an existing file starts from its current bytes.
@@ -363,8 +372,11 @@ void WriteBack::StreamParts(StagedFile& file, uint64_t offset, uint64_t end) {
     }
     if (!file.streamer) {
       if (end < part) return;
+      Result<int> fd = file.DiskFd();
       Result<std::shared_ptr<PartStreamer>> made =
-          PartStreamer::Create(durable_, path, file.fd(), part, config_.uploader.threads, part_pool_.get());
+          fd.ok()
+              ? PartStreamer::Create(durable_, path, *fd, part, config_.uploader.threads, part_pool_.get())
+              : fd.status();
       if (!made.ok()) {
         AVA_LOG(env_.logger, kWarn, "writeback", "{}: parts go up at close, not while writing: {}", path,
                 made.status().ToString());
@@ -402,29 +414,31 @@ Status WriteBack::Truncate(StagedFile& file, uint64_t size) {
   return Status::OK();
 }
 
-Status WriteBack::PutDurable(const std::string& path, StagedFile& file, uint64_t size) {
+Status WriteBack::PutDurable(const std::string& path, StagedFile& file, const StagedFile::Snapshot& snap) {
   if (std::shared_ptr<PartStreamer> streamer = TakeStreamer(file)) {
     if (streamer->key() == path) {
-      Result<store::ObjectInfo> done = streamer->Finish(size);
+      Result<store::ObjectInfo> done = streamer->Finish(snap.size);
       parts_streamed_ += streamer->parts_sent_early();
       if (done.ok() || done.status().code() != Code::kFailedPrecondition) return done.status();
     }
     streamer->Abandon();  // renamed, or shrank below what was sent: put it whole
   }
-  return store::PutFile(*durable_, path, file.fd(), size, Transfers()).status();
+  if (snap.memory) return durable_->Put(path, *snap.memory).status();
+  AVA_ASSIGN_OR_RETURN(int fd, file.DiskFd());
+  return store::PutFile(*durable_, path, fd, snap.size, Transfers()).status();
 }
 
 Status WriteBack::Commit(StagedFile& file) {
   if (!file.dirty() || file.unlinked) return Status::OK();
   std::string path = file.path();
   std::lock_guard<std::recursive_mutex> stripe(StripeFor(path));
-  uint64_t version = file.version();
-  uint64_t size = file.size();
+  const StagedFile::Snapshot snap = file.Snap();
+  const uint64_t size = snap.size;
   AVA_ASSIGN_OR_RETURN(UploadEntry entry, journal_->BeginPut(path, size, DueAt()));
   std::optional<uint64_t> before = index_.DurableSize(path);
   index_.SetDurable(path, size, entry.enqueued_ns);
   // The uploader sees the entry only once the durable tier holds what it must upload (below).
-  Status s = PutDurable(path, file, size);
+  Status s = PutDurable(path, file, snap);
   if (!s.ok()) {
     // Not durable: take the queued upload back; the durable tier keeps what it had.
     Result<store::ObjectInfo> now = durable_->Head(path);
@@ -443,7 +457,7 @@ Status WriteBack::Commit(StagedFile& file) {
   // The durable tier now holds the file: its reservation is part of the durable bytes.
   uint64_t moved = file.reserved.exchange(0);
   Release(moved);
-  file.MarkClean(version);
+  file.MarkClean(snap.version);
   return Queued(entry);
 }
 
@@ -661,6 +675,7 @@ WritebackStats WriteBack::Stats() const {
   s.queue_length = index_.queue_length();
   s.dirty_bytes = index_.dirty_bytes();
   s.staged_bytes = staged_bytes_.load();
+  s.staging_memory_bytes = staging_memory_.used();
   if (auto oldest = index_.oldest_enqueued_ns()) {
     s.oldest_pending_seconds =
         std::max<double>(0, static_cast<double>(env_.clock->WallNow().count() - *oldest) / 1e9);

@@ -39,6 +39,7 @@
 #include "common/metrics.h"
 #include "common/result.h"
 #include "common/thread_pool.h"
+#include "fs/memory_budget.h"
 #include "fs/overlay_store.h"
 #include "fs/staged_file.h"
 #include "fs/uploader.h"
@@ -55,14 +56,20 @@ struct WritebackConfig {
   uint64_t durable_capacity = 0;  // 0: unlimited
   double durable_high_watermark = 0.8;
   double durable_low_watermark = 0.6;
+  // RAM for files being written, so small files never touch the local disk (staged_file.h). A
+  // file keeps its bytes in RAM up to kMemoryStagedFileMax while this much is free (each such
+  // file holds the whole kMemoryStagedFileMax); 0: every file is staged on disk.
+  uint64_t staging_memory = 64ull << 20;
+  static constexpr uint64_t kMemoryStagedFileMax = 1ull << 20;
   UploaderConfig uploader;
   Status Validate() const;
 };
 
 struct WritebackStats {
   uint64_t queue_length = 0;
-  uint64_t dirty_bytes = 0;   // on the durable tier, not yet in the cloud
-  uint64_t staged_bytes = 0;  // in files open for writing
+  uint64_t dirty_bytes = 0;           // on the durable tier, not yet in the cloud
+  uint64_t staged_bytes = 0;          // in files open for writing
+  uint64_t staging_memory_bytes = 0;  // RAM held by files open for writing (see staging_memory)
   double oldest_pending_seconds = 0;
   uint64_t durable_used_bytes = 0;
   uint64_t durable_capacity_bytes = 0;
@@ -136,9 +143,9 @@ class WriteBack {
   // A journaled change is now done on the durable tier: hand it to the uploader (or, without a
   // cloud store, mark it complete).
   Status Queued(const UploadEntry& entry);
-  // Writes the first `size` bytes of a staged file to the durable tier under `path` (multipart
-  // when large), finishing the early upload of its parts where there is one.
-  Status PutDurable(const std::string& path, StagedFile& file, uint64_t size);
+  // Writes the staged file as of `snap` to the durable tier under `path` (multipart when large),
+  // finishing the early upload of its parts where there is one.
+  Status PutDurable(const std::string& path, StagedFile& file, const StagedFile::Snapshot& snap);
   // Part size and parts in flight of every transfer to the durable tier.
   store::TransferOptions Transfers() const {
     return {.part_size = config_.uploader.part_size, .streams = config_.uploader.threads};
@@ -177,6 +184,7 @@ class WriteBack {
   std::atomic<uint64_t> staged_bytes_{0};
   std::atomic<uint64_t> evictions_{0};
   std::atomic<uint64_t> next_staging_id_{1};
+  MemoryBudget staging_memory_;
 
   mutable std::mutex writers_mu_;
   std::unordered_map<std::string, std::shared_ptr<StagedFile>> writers_ GUARDED_BY(writers_mu_);

@@ -32,6 +32,35 @@ mounts:
   EXPECT_EQ(c->control_address, "127.0.0.1:9410");
 }
 
+TEST(AvafsConfigTest, ParsesAWritableMount) {
+  auto c = ParseAvafsConfig(R"(
+mounts:
+  - name: outputs
+    store: { uri: "mem://cloud" }
+    writable:
+      durable: { uri: "mem://durable" }
+      state_dir: /var/lib/avafs/outputs
+      upload_delay: 5m
+      upload_threads: 8
+      upload_part_size: 32MiB
+      staging_memory: 0
+)",
+                            "mounts.yaml");
+  ASSERT_OK(c);
+  ASSERT_TRUE(c->mounts[0].writable.has_value());
+  const WritebackConfig& w = c->mounts[0].writable->writeback;
+  EXPECT_EQ(w.state_dir, "/var/lib/avafs/outputs");
+  EXPECT_EQ(w.upload_delay, std::chrono::minutes(5));
+  EXPECT_EQ(w.uploader.threads, 8);
+  EXPECT_EQ(w.uploader.part_size, 32u << 20);
+  EXPECT_EQ(w.staging_memory, 0u);  // every file staged on disk
+  // Left out, small files are staged in RAM.
+  auto d = ParseAvafsConfig(
+      "mounts:\n  - name: o\n    writable: { durable: { uri: \"mem://d\" }, state_dir: /s }\n", "d.yaml");
+  ASSERT_OK(d);
+  EXPECT_EQ(d->mounts[0].writable->writeback.staging_memory, 64u << 20);
+}
+
 TEST(AvafsConfigTest, ErrorsNameFileLineAndProblem) {
   auto dup = ParseAvafsConfig(
       "mounts:\n  - name: a\n    store: {uri: 'mem://a'}\n  - name: a\n    store: {uri: 'mem://b'}\n",

@@ -45,6 +45,47 @@ TEST(MetadataCacheTest, OwnChangesPatchAFreshListingInsteadOfDroppingIt) {
   EXPECT_EQ(cache.GetListing("0:d/sub/"), nullptr);  // what was below a removed name is gone
 }
 
+TEST(MetadataCacheTest, AReaderKeepsTheListingItGotWhileLaterChangesPatchTheCache) {
+  FakeClock clock;
+  MetadataCache cache(&clock, MetadataTtl{std::chrono::seconds(60), false});
+  cache.PutListing("0:d/", Listing(clock.Now()), cache.Generation());
+  std::shared_ptr<const DirListing> held = cache.GetListing("0:d/");
+  cache.NoteChange("0:d/", "x", NameStat::Kind::kFile);
+  cache.NoteChange("0:d/", "a", NameStat::Kind::kMissing);
+  EXPECT_FALSE(held->by_name.contains("x"));  // a readdir in progress sees one consistent listing
+  EXPECT_TRUE(held->by_name.contains("a"));
+  std::shared_ptr<const DirListing> now = cache.GetListing("0:d/");
+  EXPECT_TRUE(now->by_name.contains("x"));
+  EXPECT_FALSE(now->by_name.contains("a"));
+}
+
+TEST(MetadataCacheTest, ADirectoryFilledAndEmptiedFileByFileStaysConsistent) {
+  FakeClock clock;
+  MetadataCache cache(&clock, MetadataTtl{std::chrono::seconds(60), false});
+  cache.PutListing("0:d/", Listing(clock.Now()), cache.Generation());
+  constexpr int kFiles = 20000;
+  for (int i = 0; i < kFiles; ++i) cache.NoteChange("0:d/", "f" + std::to_string(i), NameStat::Kind::kFile);
+  for (int i = 0; i < kFiles; i += 2)
+    cache.NoteChange("0:d/", "f" + std::to_string(i), NameStat::Kind::kMissing);
+  std::shared_ptr<const DirListing> l = cache.GetListing("0:d/");
+  ASSERT_NE(l, nullptr);
+  ASSERT_EQ(l->files.size(), 1u + kFiles / 2);  // "a" and the odd ones
+  for (int i = 0; i < kFiles; ++i) {
+    const std::string name = "f" + std::to_string(i);
+    auto it = l->by_name.find(name);
+    if (i % 2 == 0) {
+      EXPECT_EQ(it, l->by_name.end()) << name;
+      EXPECT_FALSE(l->unverified.contains(name));
+    } else {
+      ASSERT_NE(it, l->by_name.end()) << name;
+      EXPECT_EQ(l->files[it->second].key, name);  // every index points at its own file
+      EXPECT_TRUE(l->unverified.contains(name));
+    }
+  }
+  EXPECT_EQ(l->files[l->by_name.at("a")].key, "a");
+  EXPECT_LT(l->by_name.at("sub"), 0);
+}
+
 TEST(MetadataCacheTest, AnExpiredListingIsNotPatchedBackToLife) {
   FakeClock clock;
   MetadataCache cache(&clock, MetadataTtl{std::chrono::seconds(60), false});

@@ -28,6 +28,7 @@ class WriteBackTest : public ::testing::Test {
     c.durable_capacity = capacity;
     c.durable_high_watermark = 0.8;
     c.durable_low_watermark = 0.5;
+    c.staging_memory = staging_memory_;
     auto opened = WriteBack::Open(c, "out", &durable_, with_cloud ? &cloud_ : nullptr,
                                   WritebackEnv{&clock_, &log_, nullptr});
     ASSERT_OK(opened);
@@ -50,6 +51,7 @@ class WriteBackTest : public ::testing::Test {
   store::FaultInjectingStore durable_{&durable_mem_, &clock_};
   store::FaultInjectingStore cloud_{&cloud_mem_, &clock_};
   std::unique_ptr<WriteBack> wb_;
+  uint64_t staging_memory_ = WritebackConfig{}.staging_memory;
 };
 
 TEST_F(WriteBackTest, CloseMakesTheFileDurableAndTheUploadFollowsAfterTheDelay) {
@@ -95,6 +97,43 @@ TEST_F(WriteBackTest, ALargeFileWrittenInPiecesGoesUpWhileBeingWrittenAndArrives
   Upload();
   EXPECT_TRUE(ReadObject(cloud_mem_, "final.pt") == data + "tail");
   EXPECT_STATUS(cloud_mem_.Head("ckpt.pt"), kNotFound);
+}
+
+TEST_F(WriteBackTest, SmallFilesAreStagedInMemoryWhileThereIsRoomAndOnDiskAfter) {
+  staging_memory_ = 2 * WritebackConfig::kMemoryStagedFileMax;  // room for two files
+  Open();
+  std::vector<std::shared_ptr<StagedFile>> open;
+  for (const char* path : {"a", "b", "c"}) {
+    Result<std::shared_ptr<StagedFile>> f = wb_->OpenWriter(path, true, true);
+    ASSERT_OK(f);
+    ASSERT_OK(wb_->Write(**f, 0, std::string("bytes of ") + path));
+    open.push_back(*f);
+  }
+  EXPECT_FALSE(open[0]->on_disk());
+  EXPECT_FALSE(open[1]->on_disk());
+  EXPECT_TRUE(open[2]->on_disk());
+  EXPECT_EQ(wb_->Stats().staging_memory_bytes, 2 * WritebackConfig::kMemoryStagedFileMax);
+  // One grows past what RAM may hold for it: it moves to disk and commits whole.
+  const std::string big = RandomBytes(WritebackConfig::kMemoryStagedFileMax + 1, 9);
+  ASSERT_OK(wb_->Write(*open[0], 10, big));
+  EXPECT_TRUE(open[0]->on_disk());
+  for (const auto& f : open) ASSERT_OK(wb_->CloseWriter(f));
+  open.clear();
+  EXPECT_EQ(ReadObject(durable_mem_, "a"), std::string("bytes of a").substr(0, 10) + big);
+  EXPECT_EQ(ReadObject(durable_mem_, "b"), "bytes of b");
+  EXPECT_EQ(ReadObject(durable_mem_, "c"), "bytes of c");
+  EXPECT_EQ(wb_->Stats().staging_memory_bytes, 0u);
+}
+
+TEST_F(WriteBackTest, WithoutStagingMemoryEveryFileIsStagedOnDisk) {
+  staging_memory_ = 0;
+  Open();
+  Result<std::shared_ptr<StagedFile>> f = wb_->OpenWriter("log.txt", true, true);
+  ASSERT_OK(f);
+  EXPECT_TRUE((*f)->on_disk());
+  ASSERT_OK(wb_->Write(**f, 0, "line\n"));
+  ASSERT_OK(wb_->CloseWriter(*f));
+  EXPECT_EQ(ReadObject(durable_mem_, "log.txt"), "line\n");
 }
 
 TEST_F(WriteBackTest, ChangesToOnePathReachTheCloudInOrder) {
