@@ -10,11 +10,37 @@ namespace ava::fs {
 
 namespace {
 
-// A prepared statement bound positionally; finalized when it goes out of scope.
-class Stmt {
+constexpr const char* kSchema = R"(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS queue(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  op INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  path2 TEXT NOT NULL DEFAULT '',
+  enqueued_ns INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  not_before_ns INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS whiteouts(path TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS durable(path TEXT PRIMARY KEY, size INTEGER NOT NULL, last_used_ns INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS attrs(path TEXT PRIMARY KEY, mode INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');
+)";
+
+constexpr int kSchemaVersion = 1;
+
+}  // namespace
+
+// One use of a prepared statement (from the journal's cache), bound positionally; reset for its
+// next use when it goes out of scope.
+class WritebackJournal::Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(sqlite3* db, sqlite3_stmt* stmt, int rc) : db_(db), stmt_(stmt), rc_(rc) {}
+  ~Stmt() {
+    if (stmt_ == nullptr) return;
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
 
@@ -56,27 +82,6 @@ class Stmt {
   int rc_;
 };
 
-constexpr const char* kSchema = R"(
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS queue(
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  op INTEGER NOT NULL,
-  path TEXT NOT NULL,
-  path2 TEXT NOT NULL DEFAULT '',
-  enqueued_ns INTEGER NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  not_before_ns INTEGER NOT NULL,
-  last_error TEXT NOT NULL DEFAULT '');
-CREATE TABLE IF NOT EXISTS whiteouts(path TEXT PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS durable(path TEXT PRIMARY KEY, size INTEGER NOT NULL, last_used_ns INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS attrs(path TEXT PRIMARY KEY, mode INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
-INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');
-)";
-
-constexpr int kSchemaVersion = 1;
-
-}  // namespace
-
 std::string_view UploadOpName(UploadOp op) {
   switch (op) {
     case UploadOp::kPut:
@@ -116,7 +121,17 @@ Result<std::unique_ptr<WritebackJournal>> WritebackJournal::Open(const std::stri
 
 WritebackJournal::~WritebackJournal() {
   std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
+}
+
+WritebackJournal::Stmt WritebackJournal::Sql(const char* sql) {
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) return Stmt(db_, it->second, SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc == SQLITE_OK) statements_.emplace(sql, stmt);
+  return Stmt(db_, stmt, rc);
 }
 
 Status WritebackJournal::Exec(const char* sql) {
@@ -138,7 +153,7 @@ Status WritebackJournal::Migrate() {
   AVA_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE;"));
   Status s = Exec(kSchema);
   if (s.ok()) {
-    Stmt q(db_, "SELECT value FROM meta WHERE key='schema_version'");
+    Stmt q = Sql("SELECT value FROM meta WHERE key='schema_version'");
     if (q.Next() && std::stoi(q.Text(0)) > kSchemaVersion) {
       s =
           Status::FailedPrecondition(fmt::format("the write-back journal has schema version {}, newer than "
@@ -155,13 +170,13 @@ Status WritebackJournal::InTransaction(F&& body) {
   uint64_t ticket;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    AVA_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE;"));
+    AVA_RETURN_IF_ERROR(Sql("BEGIN IMMEDIATE").Run());
     Status s = body();
     if (!s.ok()) {
-      Exec("ROLLBACK;").IgnoreError();  // the original error is the one that matters
+      Sql("ROLLBACK").Run().IgnoreError();  // the original error is the one that matters
       return s;
     }
-    AVA_RETURN_IF_ERROR(Exec("COMMIT;"));
+    AVA_RETURN_IF_ERROR(Sql("COMMIT").Run());
     ticket = ++committed_;
   }
   return SyncThrough(ticket);
@@ -192,7 +207,7 @@ Status WritebackJournal::SyncThrough(uint64_t ticket) {
 
 Status WritebackJournal::InsertQueued(UploadEntry* e) {
   AVA_RETURN_IF_ERROR(
-      Stmt(db_, "INSERT INTO queue(op, path, path2, enqueued_ns, not_before_ns) VALUES(?, ?, ?, ?, ?)")
+      Sql("INSERT INTO queue(op, path, path2, enqueued_ns, not_before_ns) VALUES(?, ?, ?, ?, ?)")
           .Bind(1, static_cast<int64_t>(e->op))
           .Bind(2, e->path)
           .Bind(3, e->path2)
@@ -206,18 +221,18 @@ Status WritebackJournal::InsertQueued(UploadEntry* e) {
 JournalSnapshot WritebackJournal::Load() {
   std::lock_guard<std::mutex> lock(mu_);
   JournalSnapshot out;
-  Stmt q(db_,
-         "SELECT seq, op, path, path2, enqueued_ns, attempts, not_before_ns, last_error FROM queue ORDER BY "
-         "seq");
+  Stmt q =
+      Sql("SELECT seq, op, path, path2, enqueued_ns, attempts, not_before_ns, last_error FROM queue ORDER BY "
+          "seq");
   while (q.Next()) {
     out.queue.push_back(UploadEntry{q.Int(0), static_cast<UploadOp>(q.Int(1)), q.Text(2), q.Text(3), q.Int(4),
                                     static_cast<int>(q.Int(5)), q.Int(6), q.Text(7)});
   }
-  Stmt w(db_, "SELECT path FROM whiteouts");
+  Stmt w = Sql("SELECT path FROM whiteouts");
   while (w.Next()) out.whiteouts.push_back(w.Text(0));
-  Stmt d(db_, "SELECT path, size, last_used_ns FROM durable");
+  Stmt d = Sql("SELECT path, size, last_used_ns FROM durable");
   while (d.Next()) out.durable.push_back(DurableFile{d.Text(0), static_cast<uint64_t>(d.Int(1)), d.Int(2)});
-  Stmt a(db_, "SELECT path, mode, mtime_ns FROM attrs");
+  Stmt a = Sql("SELECT path, mode, mtime_ns FROM attrs");
   while (a.Next()) out.attrs.emplace_back(a.Text(0), FileAttrs{static_cast<uint32_t>(a.Int(1)), a.Int(2)});
   return out;
 }
@@ -231,7 +246,7 @@ Result<UploadEntry> WritebackJournal::BeginPut(const std::string& path, uint64_t
   e.not_before_ns = not_before_ns;
   Status s = InTransaction([&]() -> Status {
     AVA_RETURN_IF_ERROR(InsertQueued(&e));
-    return Stmt(db_, "INSERT OR REPLACE INTO durable(path, size, last_used_ns) VALUES(?, ?, ?)")
+    return Sql("INSERT OR REPLACE INTO durable(path, size, last_used_ns) VALUES(?, ?, ?)")
         .Bind(1, path)
         .Bind(2, static_cast<int64_t>(size))
         .Bind(3, e.enqueued_ns)
@@ -244,9 +259,9 @@ Result<UploadEntry> WritebackJournal::BeginPut(const std::string& path, uint64_t
 Status WritebackJournal::AbortPut(int64_t seq, const std::string& path,
                                   std::optional<uint64_t> durable_size) {
   return InTransaction([&]() -> Status {
-    AVA_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM queue WHERE seq = ?").Bind(1, seq).Run());
-    if (!durable_size) return Stmt(db_, "DELETE FROM durable WHERE path = ?").Bind(1, path).Run();
-    return Stmt(db_, "UPDATE durable SET size = ? WHERE path = ?")
+    AVA_RETURN_IF_ERROR(Sql("DELETE FROM queue WHERE seq = ?").Bind(1, seq).Run());
+    if (!durable_size) return Sql("DELETE FROM durable WHERE path = ?").Bind(1, path).Run();
+    return Sql("UPDATE durable SET size = ? WHERE path = ?")
         .Bind(1, static_cast<int64_t>(*durable_size))
         .Bind(2, path)
         .Run();
@@ -260,9 +275,9 @@ Result<UploadEntry> WritebackJournal::RecordDelete(const std::string& path, int6
   e.enqueued_ns = clock_->WallNow().count();
   e.not_before_ns = not_before_ns;
   Status s = InTransaction([&]() -> Status {
-    AVA_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM durable WHERE path = ?").Bind(1, path).Run());
-    AVA_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM attrs WHERE path = ?").Bind(1, path).Run());
-    AVA_RETURN_IF_ERROR(Stmt(db_, "INSERT OR IGNORE INTO whiteouts(path) VALUES(?)").Bind(1, path).Run());
+    AVA_RETURN_IF_ERROR(Sql("DELETE FROM durable WHERE path = ?").Bind(1, path).Run());
+    AVA_RETURN_IF_ERROR(Sql("DELETE FROM attrs WHERE path = ?").Bind(1, path).Run());
+    AVA_RETURN_IF_ERROR(Sql("INSERT OR IGNORE INTO whiteouts(path) VALUES(?)").Bind(1, path).Run());
     AVA_RETURN_IF_ERROR(InsertQueued(&e));
     return Status::OK();
   });
@@ -279,16 +294,16 @@ Result<UploadEntry> WritebackJournal::RecordRename(const std::string& from, cons
   e.enqueued_ns = clock_->WallNow().count();
   e.not_before_ns = not_before_ns;
   Status s = InTransaction([&]() -> Status {
-    AVA_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM durable WHERE path = ?").Bind(1, from).Run());
-    AVA_RETURN_IF_ERROR(Stmt(db_, "INSERT OR REPLACE INTO durable(path, size, last_used_ns) VALUES(?, ?, ?)")
+    AVA_RETURN_IF_ERROR(Sql("DELETE FROM durable WHERE path = ?").Bind(1, from).Run());
+    AVA_RETURN_IF_ERROR(Sql("INSERT OR REPLACE INTO durable(path, size, last_used_ns) VALUES(?, ?, ?)")
                             .Bind(1, to)
                             .Bind(2, static_cast<int64_t>(size))
                             .Bind(3, e.enqueued_ns)
                             .Run());
     AVA_RETURN_IF_ERROR(
-        Stmt(db_, "UPDATE OR REPLACE attrs SET path = ? WHERE path = ?").Bind(1, to).Bind(2, from).Run());
-    AVA_RETURN_IF_ERROR(Stmt(db_, "INSERT OR IGNORE INTO whiteouts(path) VALUES(?)").Bind(1, from).Run());
-    AVA_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM whiteouts WHERE path = ?").Bind(1, to).Run());
+        Sql("UPDATE OR REPLACE attrs SET path = ? WHERE path = ?").Bind(1, to).Bind(2, from).Run());
+    AVA_RETURN_IF_ERROR(Sql("INSERT OR IGNORE INTO whiteouts(path) VALUES(?)").Bind(1, from).Run());
+    AVA_RETURN_IF_ERROR(Sql("DELETE FROM whiteouts WHERE path = ?").Bind(1, to).Run());
     return InsertQueued(&e);
   });
   if (!s.ok()) return s;
@@ -302,7 +317,7 @@ Result<UploadEntry> WritebackJournal::RecordMkdir(const std::string& dir, int64_
   e.enqueued_ns = clock_->WallNow().count();
   e.not_before_ns = not_before_ns;
   Status s = InTransaction([&]() -> Status {
-    AVA_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM whiteouts WHERE path = ?").Bind(1, dir).Run());
+    AVA_RETURN_IF_ERROR(Sql("DELETE FROM whiteouts WHERE path = ?").Bind(1, dir).Run());
     AVA_RETURN_IF_ERROR(InsertQueued(&e));
     return Status::OK();
   });
@@ -312,10 +327,10 @@ Result<UploadEntry> WritebackJournal::RecordMkdir(const std::string& dir, int64_
 
 Status WritebackJournal::Complete(const UploadEntry& entry) {
   return InTransaction([&]() -> Status {
-    AVA_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM queue WHERE seq = ?").Bind(1, entry.seq).Run());
+    AVA_RETURN_IF_ERROR(Sql("DELETE FROM queue WHERE seq = ?").Bind(1, entry.seq).Run());
     // After a deletion reached the cloud, the cloud no longer has the name: nothing to hide.
     if (entry.op == UploadOp::kDelete || entry.op == UploadOp::kRmdir || entry.op == UploadOp::kRename) {
-      AVA_RETURN_IF_ERROR(Stmt(db_, "DELETE FROM whiteouts WHERE path = ?").Bind(1, entry.path).Run());
+      AVA_RETURN_IF_ERROR(Sql("DELETE FROM whiteouts WHERE path = ?").Bind(1, entry.path).Run());
     }
     return Status::OK();
   });
@@ -324,7 +339,7 @@ Status WritebackJournal::Complete(const UploadEntry& entry) {
 Status WritebackJournal::RecordFailure(int64_t seq, int attempts, int64_t not_before_ns,
                                        const std::string& error) {
   return InTransaction([&]() -> Status {
-    return Stmt(db_, "UPDATE queue SET attempts = ?, not_before_ns = ?, last_error = ? WHERE seq = ?")
+    return Sql("UPDATE queue SET attempts = ?, not_before_ns = ?, last_error = ? WHERE seq = ?")
         .Bind(1, attempts)
         .Bind(2, not_before_ns)
         .Bind(3, error)
@@ -335,8 +350,7 @@ Status WritebackJournal::RecordFailure(int64_t seq, int attempts, int64_t not_be
 
 Status WritebackJournal::ExpediteAll(const std::string& prefix) {
   return InTransaction([&]() -> Status {
-    return Stmt(db_,
-                "UPDATE queue SET not_before_ns = 0 WHERE substr(path, 1, ?) = ? OR substr(path2, 1, ?) = ?")
+    return Sql("UPDATE queue SET not_before_ns = 0 WHERE substr(path, 1, ?) = ? OR substr(path2, 1, ?) = ?")
         .Bind(1, static_cast<int64_t>(prefix.size()))
         .Bind(2, prefix)
         .Bind(3, static_cast<int64_t>(prefix.size()))
@@ -347,8 +361,8 @@ Status WritebackJournal::ExpediteAll(const std::string& prefix) {
 
 Status WritebackJournal::SetDurableSize(const std::string& path, std::optional<uint64_t> size) {
   return InTransaction([&]() -> Status {
-    if (!size) return Stmt(db_, "DELETE FROM durable WHERE path = ?").Bind(1, path).Run();
-    return Stmt(db_, "INSERT OR REPLACE INTO durable(path, size, last_used_ns) VALUES(?, ?, ?)")
+    if (!size) return Sql("DELETE FROM durable WHERE path = ?").Bind(1, path).Run();
+    return Sql("INSERT OR REPLACE INTO durable(path, size, last_used_ns) VALUES(?, ?, ?)")
         .Bind(1, path)
         .Bind(2, static_cast<int64_t>(*size))
         .Bind(3, clock_->WallNow().count())
@@ -358,7 +372,7 @@ Status WritebackJournal::SetDurableSize(const std::string& path, std::optional<u
 
 Status WritebackJournal::SetAttrs(const std::string& path, const FileAttrs& attrs) {
   return InTransaction([&]() -> Status {
-    return Stmt(db_, "INSERT OR REPLACE INTO attrs(path, mode, mtime_ns) VALUES(?, ?, ?)")
+    return Sql("INSERT OR REPLACE INTO attrs(path, mode, mtime_ns) VALUES(?, ?, ?)")
         .Bind(1, path)
         .Bind(2, static_cast<int64_t>(attrs.mode))
         .Bind(3, attrs.mtime_ns)
@@ -368,7 +382,7 @@ Status WritebackJournal::SetAttrs(const std::string& path, const FileAttrs& attr
 
 Status WritebackJournal::DropAttrs(const std::string& path) {
   return InTransaction(
-      [&]() -> Status { return Stmt(db_, "DELETE FROM attrs WHERE path = ?").Bind(1, path).Run(); });
+      [&]() -> Status { return Sql("DELETE FROM attrs WHERE path = ?").Bind(1, path).Run(); });
 }
 
 }  // namespace ava::fs

@@ -25,6 +25,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/clock.h"
@@ -104,6 +105,11 @@ class WritebackJournal {
   // Returns once every transaction up to commit number `ticket` is on disk.
   Status SyncThrough(uint64_t ticket);
   Status Exec(const char* sql) REQUIRES(mu_);
+  // One use of a prepared statement, kept for the connection's life: each close() runs the same
+  // few statements, and parsing them again cost as much as running them. `sql` is a literal
+  // (the cache is keyed by its address); a statement is never in use twice at once.
+  class Stmt;
+  Stmt Sql(const char* sql) REQUIRES(mu_);
   // Appends `e` to the queue table and sets its seq; inside a transaction.
   Status InsertQueued(UploadEntry* e) REQUIRES(mu_);
   Status Migrate();
@@ -113,6 +119,7 @@ class WritebackJournal {
 
   std::mutex mu_;
   sqlite3* db_ GUARDED_BY(mu_);
+  std::unordered_map<const char*, sqlite3_stmt*> statements_ GUARDED_BY(mu_);
   Clock* clock_;
   UniqueFd wal_;                        // the WAL file, for the syncs
   std::atomic<uint64_t> committed_{0};  // transactions committed (into the WAL)
