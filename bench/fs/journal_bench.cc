@@ -37,7 +37,7 @@ Shared* shared = nullptr;
 void Setup(const benchmark::State&) {
   shared = new Shared;
   shared->dir = FreshDir();
-  auto j = WritebackJournal::Open(shared->dir + "/journal.db", &shared->clock);
+  auto j = WritebackJournal::Open(shared->dir + "/journal.db", &shared->clock, "");
   if (!j.ok()) {
     fmt::print(stderr, "{}\n", j.status().ToString());
     std::abort();

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <unordered_set>
 
 #include "common/file_util.h"
 #include "common/units.h"
@@ -90,14 +91,19 @@ Result<std::unique_ptr<WriteBack>> WriteBack::Open(WritebackConfig config, std::
                                                    WritebackEnv env) {
   AVA_RETURN_IF_ERROR(config.Validate());
   AVA_RETURN_IF_ERROR(MakeDirs(config.state_dir + "/staging", 0700));
+  if (env.boot_id.empty()) {
+    // Unreadable (not Linux): empty, which the journal treats as a new boot after every crash.
+    env.boot_id = ReadFile("/proc/sys/kernel/random/boot_id").value_or("");
+  }
   AVA_ASSIGN_OR_RETURN(std::unique_ptr<WritebackJournal> journal,
-                       WritebackJournal::Open(config.state_dir + "/journal.db", env.clock));
+                       WritebackJournal::Open(config.state_dir + "/journal.db", env.clock, env.boot_id));
   std::unique_ptr<WriteBack> wb(
       new WriteBack(std::move(config), std::move(mount), durable, cloud, env, std::move(journal)));
   JournalSnapshot snapshot = wb->journal_->Load();
   wb->index_.Load(snapshot);
   for (auto& [path, attrs] : snapshot.attrs) wb->attrs_[path] = attrs;
   AVA_RETURN_IF_ERROR(wb->Replay(snapshot));
+  if (wb->journal_->unclean_reboot()) AVA_RETURN_IF_ERROR(wb->Reconcile(snapshot));
   // Files open for writing when the last daemon died were never committed: close() had not
   // returned, so no promise covers them. Their staging copies are removed.
   std::string staging = wb->config_.state_dir + "/staging";
@@ -163,6 +169,54 @@ Status WriteBack::Replay(const JournalSnapshot& snapshot) {
       index_.RemoveWhiteout(e.path);
     }
   }
+  return Status::OK();
+}
+
+Status WriteBack::Reconcile(const JournalSnapshot& snapshot) {
+  // Entries the journal kept were committed before any it lost, and a lost entry's file reached
+  // the durable tier after its commit: so every file changed since the newest kept entry is
+  // suspect (less a margin for the durable tier's clock). Re-queuing a file that was fine only
+  // uploads it again.
+  constexpr int64_t kClockSkewNs = 300'000'000'000;  // 5 minutes
+  int64_t newest = 0;
+  for (const UploadEntry& e : snapshot.queue) newest = std::max(newest, e.enqueued_ns);
+  for (const DurableFile& d : snapshot.durable) newest = std::max(newest, d.last_used_ns);
+  const int64_t suspect_since = newest - kClockSkewNs;
+  std::unordered_map<std::string, uint64_t> known;
+  for (const DurableFile& d : snapshot.durable) known[d.path] = d.size;
+  std::unordered_set<std::string> queued;
+  for (const UploadEntry& e : snapshot.queue) {
+    if (e.op == UploadOp::kPut || e.op == UploadOp::kMkdir) queued.insert(e.path);
+  }
+  AVA_LOG(env_.logger, kWarn, "writeback",
+          "{}: the machine went down while this mount was open; checking the durable tier for files "
+          "whose journal entries were lost",
+          mount_);
+  AVA_ASSIGN_OR_RETURN(store::ListPage all, store::ListAll(*durable_, store::ListRequest{}));
+  size_t requeued = 0;
+  uint64_t last_ticket = 0;
+  for (const store::ObjectInfo& o : all.objects) {
+    auto it = known.find(o.key);
+    const bool suspect =
+        it == known.end() || it->second != o.size || o.mtime_ns == 0 || o.mtime_ns >= suspect_since;
+    if (!suspect || queued.contains(o.key)) continue;
+    UploadEntry entry;
+    if (o.key.ends_with('/')) {
+      AVA_ASSIGN_OR_RETURN(entry, journal_->RecordMkdir(o.key, DueAt()));
+      AVA_RETURN_IF_ERROR(journal_->SetDurableSize(o.key, 0));
+    } else {
+      AVA_ASSIGN_OR_RETURN(WritebackJournal::BegunPut begun, journal_->BeginPut(o.key, o.size, DueAt()));
+      entry = std::move(begun.entry);
+      last_ticket = begun.ticket;
+    }
+    index_.SetDurable(o.key, o.size, entry.enqueued_ns);
+    AVA_RETURN_IF_ERROR(Queued(entry));
+    ++requeued;
+  }
+  AVA_RETURN_IF_ERROR(journal_->WaitSynced(last_ticket));
+  AVA_RETURN_IF_ERROR(journal_->UncleanRebootHandled());
+  AVA_LOG(env_.logger, kWarn, "writeback", "{}: {} file(s) on the durable tier, {} queued for upload again",
+          mount_, all.objects.size(), requeued);
   return Status::OK();
 }
 
@@ -434,7 +488,8 @@ Status WriteBack::Commit(StagedFile& file) {
   std::lock_guard<std::recursive_mutex> stripe(StripeFor(path));
   const StagedFile::Snapshot snap = file.Snap();
   const uint64_t size = snap.size;
-  AVA_ASSIGN_OR_RETURN(UploadEntry entry, journal_->BeginPut(path, size, DueAt()));
+  AVA_ASSIGN_OR_RETURN(WritebackJournal::BegunPut begun, journal_->BeginPut(path, size, DueAt()));
+  const UploadEntry& entry = begun.entry;
   std::optional<uint64_t> before = index_.DurableSize(path);
   index_.SetDurable(path, size, entry.enqueued_ns);
   // The uploader sees the entry only once the durable tier holds what it must upload (below).
@@ -457,8 +512,12 @@ Status WriteBack::Commit(StagedFile& file) {
   // The durable tier now holds the file: its reservation is part of the durable bytes.
   uint64_t moved = file.reserved.exchange(0);
   Release(moved);
+  AVA_RETURN_IF_ERROR(Queued(entry));
+  // Synced only now, so that one sync covers the entries of every commit that overlapped this
+  // PUT. (Should the sync fail, the file stays dirty and its next commit tries again.)
+  AVA_RETURN_IF_ERROR(journal_->WaitSynced(begun.ticket));
   file.MarkClean(snap.version);
-  return Queued(entry);
+  return Status::OK();
 }
 
 Status WriteBack::Queued(const UploadEntry& entry) {

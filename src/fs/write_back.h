@@ -1,13 +1,15 @@
 // WriteBack: the write path of one writable mount.
 //
-// Durability: a file written through avafs is staged on local disk (StagedFile) and, on flush,
-// fsync or close, committed: first its upload is recorded in the journal (synced), then the whole
-// file is written to the durable tier (a Ceph/S3 bucket or a local directory; parts of a large file
-// that the writer finished already went up while it was writing, see part_streamer.h). When Commit
-// returns OK the bytes are on the durable tier and their upload to the cloud store is journaled;
-// nothing after that can lose them. Deletes, renames and mkdir/rmdir are recorded in the journal
-// before the durable tier is changed, and the journal is replayed against the durable tier at
-// start, so a crash between the two leaves nothing half done.
+// Durability: a file written through avafs is staged (StagedFile) and, on flush, fsync or close,
+// committed: first its upload is recorded in the journal, then the whole file is written to the
+// durable tier (a Ceph/S3 bucket or a local directory; parts of a large file that the writer
+// finished already went up while it was writing, see part_streamer.h), then the journal entry is
+// synced (one sync for all commits that overlapped). When Commit returns OK the bytes are on the
+// durable tier and their upload to the cloud store is journaled on disk; nothing after that can
+// lose them. A kill -9 at any point loses no journal entry; a power loss can lose entries whose
+// commit had not returned, and Open then reconciles the journal with the durable tier. Deletes, renames and
+// mkdir/rmdir are recorded in the journal before the durable tier is changed, and the journal is replayed
+// against the durable tier at start, so a crash between the two leaves nothing half done.
 //
 // Space: the durable tier has a capacity with high/low watermarks. Above `high` uploads are due
 // at once and the evictor removes durable copies whose upload is done (least recently used first)
@@ -82,6 +84,8 @@ struct WritebackEnv {
   Clock* clock = nullptr;
   Logger* logger = nullptr;
   MetricsRegistry* metrics = nullptr;
+  // This boot of the machine; empty: read /proc/sys/kernel/random/boot_id.
+  std::string boot_id;
 };
 
 class WriteBack {
@@ -140,6 +144,10 @@ class WriteBack {
   WriteBack(WritebackConfig config, std::string mount, store::ObjectStore* durable, store::ObjectStore* cloud,
             WritebackEnv env, std::unique_ptr<WritebackJournal> journal);
   Status Replay(const JournalSnapshot& snapshot);
+  // After a power loss or crash of the machine: journal entries of files being committed may be
+  // lost while their bytes reached the durable tier. Lists the durable tier and queues the upload
+  // of every file the journal does not know, or that changed since the newest entry it kept.
+  Status Reconcile(const JournalSnapshot& snapshot);
   // A journaled change is now done on the durable tier: hand it to the uploader (or, without a
   // cloud store, mark it complete).
   Status Queued(const UploadEntry& entry);

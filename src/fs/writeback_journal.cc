@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 
 namespace ava::fs {
 
@@ -98,7 +99,8 @@ std::string_view UploadOpName(UploadOp op) {
   return "?";
 }
 
-Result<std::unique_ptr<WritebackJournal>> WritebackJournal::Open(const std::string& path, Clock* clock) {
+Result<std::unique_ptr<WritebackJournal>> WritebackJournal::Open(const std::string& path, Clock* clock,
+                                                                 const std::string& boot_id) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
@@ -116,10 +118,15 @@ Result<std::unique_ptr<WritebackJournal>> WritebackJournal::Open(const std::stri
   if (!j->wal_.valid()) return Status::FromErrno(errno, "open " + wal);
   AVA_RETURN_IF_ERROR(FsyncDir(DirName(path)));
   AVA_RETURN_IF_ERROR(j->SyncThrough(j->committed_.load()));
+  AVA_RETURN_IF_ERROR(j->MarkOpen(boot_id).Annotate(path));
   return j;
 }
 
 WritebackJournal::~WritebackJournal() {
+  // Closed cleanly: everything is synced, and the next Open has nothing to suspect.
+  InTransaction([&]() -> Status {
+    return Sql("INSERT OR REPLACE INTO meta(key, value) VALUES('open', '0')").Run();
+  }).IgnoreError();
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
@@ -165,20 +172,51 @@ Status WritebackJournal::Migrate() {
   return s.ok() ? end : s;
 }
 
+Status WritebackJournal::MarkOpen(const std::string& boot_id) {
+  return InTransaction([&]() -> Status {
+    std::map<std::string, std::string> meta;
+    {
+      Stmt q = Sql("SELECT key, value FROM meta WHERE key IN ('open', 'boot_id', 'unclean_reboot')");
+      while (q.Next()) meta[q.Text(0)] = q.Text(1);
+    }
+    // An unknown boot (empty) counts as another one: suspecting a loss only costs a listing. The
+    // suspicion stays on disk until UncleanRebootHandled, so a start that fails before the check
+    // does not forget it.
+    unclean_reboot_ = meta["unclean_reboot"] == "1" ||
+                      (meta["open"] == "1" && (boot_id.empty() || meta["boot_id"] != boot_id));
+    AVA_RETURN_IF_ERROR(Sql("INSERT OR REPLACE INTO meta(key, value) VALUES('unclean_reboot', ?)")
+                            .Bind(1, std::string(unclean_reboot_ ? "1" : "0"))
+                            .Run());
+    AVA_RETURN_IF_ERROR(
+        Sql("INSERT OR REPLACE INTO meta(key, value) VALUES('boot_id', ?)").Bind(1, boot_id).Run());
+    return Sql("INSERT OR REPLACE INTO meta(key, value) VALUES('open', '1')").Run();
+  });
+}
+
+Status WritebackJournal::UncleanRebootHandled() {
+  AVA_RETURN_IF_ERROR(InTransaction([&]() -> Status {
+    return Sql("INSERT OR REPLACE INTO meta(key, value) VALUES('unclean_reboot', '0')").Run();
+  }));
+  unclean_reboot_ = false;
+  return Status::OK();
+}
+
+template <typename F>
+Result<uint64_t> WritebackJournal::CommitUnsynced(F&& body) {
+  std::lock_guard<std::mutex> lock(mu_);
+  AVA_RETURN_IF_ERROR(Sql("BEGIN IMMEDIATE").Run());
+  Status s = body();
+  if (!s.ok()) {
+    Sql("ROLLBACK").Run().IgnoreError();  // the original error is the one that matters
+    return s;
+  }
+  AVA_RETURN_IF_ERROR(Sql("COMMIT").Run());
+  return ++committed_;
+}
+
 template <typename F>
 Status WritebackJournal::InTransaction(F&& body) {
-  uint64_t ticket;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    AVA_RETURN_IF_ERROR(Sql("BEGIN IMMEDIATE").Run());
-    Status s = body();
-    if (!s.ok()) {
-      Sql("ROLLBACK").Run().IgnoreError();  // the original error is the one that matters
-      return s;
-    }
-    AVA_RETURN_IF_ERROR(Sql("COMMIT").Run());
-    ticket = ++committed_;
-  }
+  AVA_ASSIGN_OR_RETURN(uint64_t ticket, CommitUnsynced(std::forward<F>(body)));
   return SyncThrough(ticket);
 }
 
@@ -237,14 +275,14 @@ JournalSnapshot WritebackJournal::Load() {
   return out;
 }
 
-Result<UploadEntry> WritebackJournal::BeginPut(const std::string& path, uint64_t size,
-                                               int64_t not_before_ns) {
+Result<WritebackJournal::BegunPut> WritebackJournal::BeginPut(const std::string& path, uint64_t size,
+                                                              int64_t not_before_ns) {
   UploadEntry e;
   e.op = UploadOp::kPut;
   e.path = path;
   e.enqueued_ns = clock_->WallNow().count();
   e.not_before_ns = not_before_ns;
-  Status s = InTransaction([&]() -> Status {
+  Result<uint64_t> ticket = CommitUnsynced([&]() -> Status {
     AVA_RETURN_IF_ERROR(InsertQueued(&e));
     return Sql("INSERT OR REPLACE INTO durable(path, size, last_used_ns) VALUES(?, ?, ?)")
         .Bind(1, path)
@@ -252,8 +290,8 @@ Result<UploadEntry> WritebackJournal::BeginPut(const std::string& path, uint64_t
         .Bind(3, e.enqueued_ns)
         .Run();
   });
-  if (!s.ok()) return s;
-  return e;
+  if (!ticket.ok()) return ticket.status();
+  return BegunPut{std::move(e), *ticket};
 }
 
 Status WritebackJournal::AbortPut(int64_t seq, const std::string& path,

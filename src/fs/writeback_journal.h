@@ -11,6 +11,9 @@
 // the WAL without syncing (synchronous=NORMAL), and the journal itself fdatasyncs the WAL before
 // the call returns; one sync covers every transaction committed before it started, so eight
 // files closed at once cost one disk flush, not eight (group commit, as in LevelDB's log writer).
+// BeginPut alone returns once committed, before the sync (see there): a kill -9 cannot lose it
+// (the WAL write is in the kernel's hands), a power loss can, and the next Open says so
+// (unclean_reboot).
 //
 // Thread safety: all methods are safe for concurrent use (one connection behind a mutex). Lock
 // order: mu_ (held while SQLite runs) is never held while taking sync_mu_.
@@ -69,15 +72,34 @@ struct JournalSnapshot {
 
 class WritebackJournal {
  public:
-  static Result<std::unique_ptr<WritebackJournal>> Open(const std::string& path, Clock* clock);
+  // `boot_id` names this boot of the machine (/proc/sys/kernel/random/boot_id): a journal last
+  // opened under another boot and never closed was open when the machine went down.
+  static Result<std::unique_ptr<WritebackJournal>> Open(const std::string& path, Clock* clock,
+                                                        const std::string& boot_id);
   ~WritebackJournal();
   WritebackJournal(const WritebackJournal&) = delete;
   WritebackJournal& operator=(const WritebackJournal&) = delete;
 
   JournalSnapshot Load();
 
+  // True when the last process to use this journal was running when the machine lost power or
+  // crashed: BeginPut entries it had not synced yet may be gone, while the files they were for
+  // may be on the durable tier (WriteBack reconciles the two at start).
+  bool unclean_reboot() const { return unclean_reboot_; }
+  // The caller has reconciled: later opens need not (until the next unclean reboot).
+  Status UncleanRebootHandled();
+
   // A file is about to be written to the durable tier: queue its upload and count it there.
-  Result<UploadEntry> BeginPut(const std::string& path, uint64_t size, int64_t not_before_ns);
+  // Returns once the entry is committed, not synced, with the commit's ticket: the caller writes
+  // the durable tier and then calls WaitSynced(ticket), whose one sync then covers every entry
+  // committed meanwhile (eight writers: about one sync in five closes instead of one per close).
+  struct BegunPut {
+    UploadEntry entry;
+    uint64_t ticket = 0;
+  };
+  Result<BegunPut> BeginPut(const std::string& path, uint64_t size, int64_t not_before_ns);
+  // Returns once the transaction with commit number `ticket` (and every earlier one) is on disk.
+  Status WaitSynced(uint64_t ticket) { return SyncThrough(ticket); }
   // The durable write failed: forget the queued upload; `durable_size` is what the durable tier
   // holds now under the path (nullopt: nothing).
   Status AbortPut(int64_t seq, const std::string& path, std::optional<uint64_t> durable_size);
@@ -116,7 +138,13 @@ class WritebackJournal {
   // Runs `body` in a transaction committed with a sync; rolled back when it fails.
   template <typename F>
   Status InTransaction(F&& body);
+  // Runs `body` in a committed transaction, not yet synced; returns its ticket.
+  template <typename F>
+  Result<uint64_t> CommitUnsynced(F&& body);
+  // Records this process's boot and marks the journal open (closed again by the destructor).
+  Status MarkOpen(const std::string& boot_id);
 
+  bool unclean_reboot_ = false;
   std::mutex mu_;
   sqlite3* db_ GUARDED_BY(mu_);
   std::unordered_map<const char*, sqlite3_stmt*> statements_ GUARDED_BY(mu_);

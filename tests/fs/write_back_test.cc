@@ -21,6 +21,9 @@ std::string ReadObject(store::ObjectStore& s, const std::string& key) {
 class WriteBackTest : public ::testing::Test {
  protected:
   void Open(uint64_t capacity = 0, bool with_cloud = true, Nanos delay = std::chrono::seconds(30)) {
+    ASSERT_OK(OpenStatus(capacity, with_cloud, delay));
+  }
+  Status OpenStatus(uint64_t capacity = 0, bool with_cloud = true, Nanos delay = std::chrono::seconds(30)) {
     wb_.reset();
     WritebackConfig c;
     c.state_dir = dir_.Sub("state");
@@ -30,9 +33,10 @@ class WriteBackTest : public ::testing::Test {
     c.durable_low_watermark = 0.5;
     c.staging_memory = staging_memory_;
     auto opened = WriteBack::Open(c, "out", &durable_, with_cloud ? &cloud_ : nullptr,
-                                  WritebackEnv{&clock_, &log_, nullptr});
-    ASSERT_OK(opened);
+                                  WritebackEnv{&clock_, &log_, nullptr, boot_id_});
+    if (!opened.ok()) return opened.status();
     wb_ = std::move(*opened);
+    return Status::OK();
   }
   // Writes a whole file through a writer handle and closes it (close commits).
   Status WriteFile(const std::string& path, const std::string& data) {
@@ -52,6 +56,27 @@ class WriteBackTest : public ::testing::Test {
   store::FaultInjectingStore cloud_{&cloud_mem_, &clock_};
   std::unique_ptr<WriteBack> wb_;
   uint64_t staging_memory_ = WritebackConfig{}.staging_memory;
+  std::string boot_id_ = "boot-1";
+};
+
+// What the local disk holds at the moment the machine loses power: the journal as written so far.
+class JournalImage {
+ public:
+  explicit JournalImage(const std::string& state) : state_(state) {
+    for (const char* f : {"journal.db", "journal.db-wal"}) {
+      Result<std::string> bytes = ReadFile(state_ + "/" + f);
+      if (bytes.ok()) files_.emplace_back(f, *bytes);
+    }
+  }
+  // Puts the disk back as it was (the -shm index is rebuilt by SQLite).
+  void Restore() const {
+    ::unlink((state_ + "/journal.db-shm").c_str());
+    for (const auto& [name, bytes] : files_) ASSERT_OK(WriteFileAtomic(state_ + "/" + name, bytes));
+  }
+
+ private:
+  std::string state_;
+  std::vector<std::pair<std::string, std::string>> files_;
 };
 
 TEST_F(WriteBackTest, CloseMakesTheFileDurableAndTheUploadFollowsAfterTheDelay) {
@@ -215,11 +240,49 @@ TEST_F(WriteBackTest, PendingUploadsSurviveARestart) {
   }
 }
 
+TEST_F(WriteBackTest, AfterAPowerLossFilesTheJournalLostAreFoundOnTheDurableTierAndUploaded) {
+  Open();
+  ASSERT_OK(WriteFile("runs/kept.bin", "kept"));
+  ASSERT_OK(WriteFile("runs/old.bin", "old"));
+  Upload();
+  JournalImage at_power_loss(dir_.Sub("state"));
+  // Commits whose journal entries had not reached the disk, though their files reached the
+  // durable tier: a new file, a rewrite of an uploaded one, and a new directory.
+  ASSERT_OK(WriteFile("runs/lost.bin", "lost"));
+  ASSERT_OK(WriteFile("runs/old.bin", "new"));
+  ASSERT_OK(wb_->Mkdir("runs/sub/"));
+  wb_.reset();
+  at_power_loss.Restore();
+
+  boot_id_ = "boot-2";  // the machine came back up…
+  durable_.FailNext(store::StoreOp::kList, Status::Unavailable("radosgw is still starting"));
+  EXPECT_FALSE(OpenStatus().ok());  // …before the durable tier: the start fails, the suspicion stays
+  Open();
+  Upload();
+  EXPECT_EQ(ReadObject(cloud_mem_, "runs/lost.bin"), "lost");
+  EXPECT_EQ(ReadObject(cloud_mem_, "runs/old.bin"), "new");
+  EXPECT_TRUE(cloud_mem_.Head("runs/sub/").ok());
+  EXPECT_EQ(ReadObject(cloud_mem_, "runs/kept.bin"), "kept");
+  EXPECT_EQ(wb_->Stats().durable_used_bytes, 4u + 3u + 4u);  // all counted on the durable tier
+  EXPECT_TRUE(log_.Contains("queued for upload again"));
+}
+
+TEST_F(WriteBackTest, AfterAKillTheDurableTierIsNotListed) {
+  Open();
+  ASSERT_OK(WriteFile("a.bin", "a"));
+  JournalImage at_kill(dir_.Sub("state"));  // a kill -9 loses nothing the kernel was given
+  wb_.reset();
+  at_kill.Restore();
+  Open();  // same boot
+  EXPECT_EQ(durable_.Count(store::StoreOp::kList), 0u);
+  EXPECT_EQ(wb_->Stats().queue_length, 1u);
+}
+
 TEST_F(WriteBackTest, ReplayFinishesARenameACrashInterrupted) {
   ASSERT_OK(durable_mem_.Put("from", "payload").status());
   ASSERT_OK(MakeDirs(dir_.Sub("state"), 0700));
   {
-    auto j = WritebackJournal::Open(dir_.Sub("state") + "/journal.db", &clock_);
+    auto j = WritebackJournal::Open(dir_.Sub("state") + "/journal.db", &clock_, "boot-1");
     ASSERT_OK(j);
     ASSERT_OK((*j)->SetDurableSize("from", 7));
     ASSERT_OK((*j)->RecordRename("from", "to", 7, 0));  // journaled; the durable tier not yet changed
