@@ -35,7 +35,7 @@ WriteBack::WriteBack(WritebackConfig config, std::string mount, store::ObjectSto
       mount_(std::move(mount)),
       durable_(durable),
       cloud_(cloud),
-      env_(env),
+      env_(std::move(env)),
       journal_(std::move(journal)),
       view_(durable, cloud, &index_),
       part_pool_(std::make_unique<ThreadPool>(static_cast<size_t>(config_.uploader.threads), "avafs-parts")),
