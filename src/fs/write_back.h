@@ -6,10 +6,11 @@
 // finished already went up while it was writing, see part_streamer.h), then the journal entry is
 // synced (one sync for all commits that overlapped). When Commit returns OK the bytes are on the
 // durable tier and their upload to the cloud store is journaled on disk; nothing after that can
-// lose them. A kill -9 at any point loses no journal entry; a power loss can lose entries whose
-// commit had not returned, and Open then reconciles the journal with the durable tier. Deletes, renames and
-// mkdir/rmdir are recorded in the journal before the durable tier is changed, and the journal is replayed
-// against the durable tier at start, so a crash between the two leaves nothing half done.
+// lose them. A kill -9 at any point loses no journal entry; a power loss can lose the entries of
+// commits that had not returned, and Open then reconciles the journal with the durable tier.
+// Deletes, renames and mkdir/rmdir are recorded (synced) in the journal before the durable tier is
+// changed, and the journal is replayed against the durable tier at start, so a crash between the
+// two leaves nothing half done.
 //
 // Space: the durable tier has a capacity with high/low watermarks. Above `high` uploads are due
 // at once and the evictor removes durable copies whose upload is done (least recently used first)

@@ -124,9 +124,7 @@ Result<std::unique_ptr<WritebackJournal>> WritebackJournal::Open(const std::stri
 
 WritebackJournal::~WritebackJournal() {
   // Closed cleanly: everything is synced, and the next Open has nothing to suspect.
-  InTransaction([&]() -> Status {
-    return Sql("INSERT OR REPLACE INTO meta(key, value) VALUES('open', '0')").Run();
-  }).IgnoreError();
+  InTransaction([&] { return SetMeta("open", "0"); }).IgnoreError();
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
@@ -172,6 +170,13 @@ Status WritebackJournal::Migrate() {
   return s.ok() ? end : s;
 }
 
+Status WritebackJournal::SetMeta(const char* key, const std::string& value) {
+  return Sql("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)")
+      .Bind(1, std::string(key))
+      .Bind(2, value)
+      .Run();
+}
+
 Status WritebackJournal::MarkOpen(const std::string& boot_id) {
   return InTransaction([&]() -> Status {
     std::map<std::string, std::string> meta;
@@ -184,19 +189,14 @@ Status WritebackJournal::MarkOpen(const std::string& boot_id) {
     // does not forget it.
     unclean_reboot_ = meta["unclean_reboot"] == "1" ||
                       (meta["open"] == "1" && (boot_id.empty() || meta["boot_id"] != boot_id));
-    AVA_RETURN_IF_ERROR(Sql("INSERT OR REPLACE INTO meta(key, value) VALUES('unclean_reboot', ?)")
-                            .Bind(1, std::string(unclean_reboot_ ? "1" : "0"))
-                            .Run());
-    AVA_RETURN_IF_ERROR(
-        Sql("INSERT OR REPLACE INTO meta(key, value) VALUES('boot_id', ?)").Bind(1, boot_id).Run());
-    return Sql("INSERT OR REPLACE INTO meta(key, value) VALUES('open', '1')").Run();
+    AVA_RETURN_IF_ERROR(SetMeta("unclean_reboot", unclean_reboot_ ? "1" : "0"));
+    AVA_RETURN_IF_ERROR(SetMeta("boot_id", boot_id));
+    return SetMeta("open", "1");
   });
 }
 
 Status WritebackJournal::UncleanRebootHandled() {
-  AVA_RETURN_IF_ERROR(InTransaction([&]() -> Status {
-    return Sql("INSERT OR REPLACE INTO meta(key, value) VALUES('unclean_reboot', '0')").Run();
-  }));
+  AVA_RETURN_IF_ERROR(InTransaction([&] { return SetMeta("unclean_reboot", "0"); }));
   unclean_reboot_ = false;
   return Status::OK();
 }

@@ -1,5 +1,5 @@
 // WritebackJournal: everything a writable mount must not forget across a crash, in one SQLite
-// database (WAL, synchronous=FULL) under the mount's state directory:
+// database (WAL) under the mount's state directory:
 //   - the upload queue: what still has to reach the cloud store, in order (PUT, DELETE, RENAME,
 //     MKDIR, RMDIR), with attempts and the time of the next try;
 //   - whiteouts: names deleted (or renamed away) here whose deletion has not reached the cloud
@@ -143,6 +143,8 @@ class WritebackJournal {
   Result<uint64_t> CommitUnsynced(F&& body);
   // Records this process's boot and marks the journal open (closed again by the destructor).
   Status MarkOpen(const std::string& boot_id);
+  // One row of the meta table; inside a transaction.
+  Status SetMeta(const char* key, const std::string& value) REQUIRES(mu_);
 
   bool unclean_reboot_ = false;
   std::mutex mu_;
